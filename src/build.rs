@@ -1,0 +1,168 @@
+//! The whole pipeline: discover -> read -> align -> render -> write.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::align::{self, Alignment};
+use crate::config::SiteConfig;
+use crate::diagnostics::{self, Diagnostic};
+use crate::discover;
+use crate::read::{self, ReadOptions, SourcePage};
+use crate::render::SiteView;
+use crate::templates::Theme;
+use crate::write::{self, SiteOutput};
+
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// The site folder, holding `tolk.toml`.
+    pub root: PathBuf,
+    /// Overrides `output_dir` of the config.
+    pub out: Option<PathBuf>,
+    /// Publish the pages that built even when others failed.
+    pub keep_going: bool,
+    pub read: ReadOptions,
+}
+
+/// What a build did, for the summary line and the exit status.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    pub pages_per_language: BTreeMap<String, usize>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Where the site was written; `None` when nothing was published.
+    pub published_to: Option<PathBuf>,
+    pub elapsed: Duration,
+}
+
+impl BuildReport {
+    pub fn errors(&self) -> usize {
+        diagnostics::count(&self.diagnostics).0
+    }
+
+    pub fn warnings(&self) -> usize {
+        diagnostics::count(&self.diagnostics).1
+    }
+
+    /// `Built 5 pages (fr 2, it 1, nl 1, sv 1), 1 warning, 0 errors in 0.04 s -> public/`
+    pub fn summary(&self) -> String {
+        let total: usize = self.pages_per_language.values().sum();
+        let per_language: Vec<String> = self
+            .pages_per_language
+            .iter()
+            .map(|(lang, n)| format!("{lang} {n}"))
+            .collect();
+        let destination = match &self.published_to {
+            Some(path) => format!("-> {}", path.display()),
+            None => "; nothing written, the previous output is untouched".to_string(),
+        };
+        format!(
+            "Built {total} {} ({}), {} {}, {} {} in {:.2} s {destination}",
+            plural(total, "page", "pages"),
+            per_language.join(", "),
+            self.warnings(),
+            plural(self.warnings(), "warning", "warnings"),
+            self.errors(),
+            plural(self.errors(), "error", "errors"),
+            self.elapsed.as_secs_f64(),
+        )
+    }
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// Everything up to rendering, shared by `build` and later commands that only
+/// need the pages and their alignment.
+pub struct LoadedSite {
+    pub config: SiteConfig,
+    pub pages: Vec<SourcePage>,
+    pub alignment: Alignment,
+}
+
+/// Discovers, reads and aligns the pages. Problems with single pages are
+/// returned beside the site; only a broken config stops here.
+pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let config = SiteConfig::load(&options.root)?;
+    let (files, mut problems) = discover::discover(&config);
+    let read_results: Vec<_> = files
+        .into_par_iter()
+        .map(|file| read::read_page(&config, file, options.read))
+        .collect();
+    let mut pages = Vec::with_capacity(read_results.len());
+    for (page, notes) in read_results {
+        pages.extend(page);
+        problems.extend(notes);
+    }
+    let (alignment, align_problems) = align::align(&pages);
+    problems.extend(align_problems);
+    Ok((
+        LoadedSite {
+            config,
+            pages,
+            alignment,
+        },
+        problems,
+    ))
+}
+
+/// Builds the site. All problems are collected; the output is replaced only
+/// when there are no errors (or with `keep_going`).
+pub fn build(options: &BuildOptions) -> BuildReport {
+    let started = Instant::now();
+    let mut report = BuildReport::default();
+    match load_site(options) {
+        Ok((site, problems)) => {
+            report.diagnostics = problems;
+            render_and_write(&site, options, &mut report);
+        }
+        Err(problems) => report.diagnostics = problems,
+    }
+    diagnostics::sort_and_dedup(&mut report.diagnostics);
+    report.elapsed = started.elapsed();
+    report
+}
+
+fn render_and_write(site: &LoadedSite, options: &BuildOptions, report: &mut BuildReport) {
+    let config = &site.config;
+    let theme = match Theme::load(config) {
+        Ok(theme) => theme,
+        Err(problems) => return report.diagnostics.extend(problems),
+    };
+    let view = SiteView::new(config, &theme, &site.pages, &site.alignment);
+    let (files, problems) = view.render_all();
+    report.diagnostics.extend(problems);
+    for page in &site.pages {
+        *report
+            .pages_per_language
+            .entry(page.lang.clone())
+            .or_default() += 1;
+    }
+    if report.errors() > 0 && !options.keep_going {
+        return;
+    }
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| config.output_dir.clone());
+    let protected = [
+        config.root.as_path(),
+        config.content_dir.as_path(),
+        &config.theme_dir(),
+    ];
+    let written = write::check_output_dir(&out, &protected).and_then(|()| {
+        write::write_site(
+            &out,
+            &SiteOutput {
+                files: &files,
+                static_dirs: &theme.static_dirs,
+            },
+        )
+    });
+    match written {
+        Ok(()) => report.published_to = Some(out),
+        Err(problem) => report.diagnostics.push(problem),
+    }
+}

@@ -1,0 +1,232 @@
+//! Stage 1: find the content files and what their paths say about them.
+//!
+//! A page's language can be given three ways; when more than one is given they
+//! must agree (the read stage checks the front matter against these):
+//! 1. the `lang:` key of the front matter,
+//! 2. a suffix before the extension: `page.fr.md`,
+//! 3. the first folder under `content/`: `content/fr/page.md`.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::config::SiteConfig;
+use crate::diagnostics::Diagnostic;
+use crate::language;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceFormat {
+    Markdown,
+    /// Plain text without markup; converted by the `plaintext` module.
+    PlainText,
+}
+
+/// A content file and what its path tells.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// Relative to the site root: the form diagnostics show.
+    pub display_path: PathBuf,
+    pub format: SourceFormat,
+    /// Language named by the first folder under the content folder.
+    pub folder_language: Option<String>,
+    /// Language named by a `.xx` suffix before the extension.
+    pub suffix_language: Option<String>,
+    /// The path that translations of this page share: no language folder, no
+    /// language suffix, no extension, `index` dropped (`commerce/b2b-b2c`).
+    pub logical_path: String,
+}
+
+/// Walks the content folder in a stable (sorted) order.
+pub fn discover(config: &SiteConfig) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let walker = WalkDir::new(&config.content_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                if let Some(format) = format_of(entry.path()) {
+                    match classify(config, entry.path(), format) {
+                        Ok(file) => files.push(file),
+                        Err(problem) => problems.push(problem),
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(err) => problems.push(walk_error(config, &err)),
+        }
+    }
+    (files, problems)
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+fn format_of(path: &Path) -> Option<SourceFormat> {
+    match path.extension()?.to_str()? {
+        "md" | "markdown" => Some(SourceFormat::Markdown),
+        "txt" => Some(SourceFormat::PlainText),
+        _ => None,
+    }
+}
+
+fn walk_error(config: &SiteConfig, err: &walkdir::Error) -> Diagnostic {
+    let path = err.path().map(|p| relative_to(&config.root, p));
+    let diagnostic = Diagnostic::error(format!("cannot read the content folder: {err}"));
+    match path {
+        Some(path) => diagnostic.in_file(path),
+        None => diagnostic,
+    }
+}
+
+pub fn relative_to(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// Splits the path into language folder, language suffix and logical path.
+fn classify(
+    config: &SiteConfig,
+    path: &Path,
+    format: SourceFormat,
+) -> Result<SourceFile, Diagnostic> {
+    let display_path = relative_to(&config.root, path);
+    let rel = relative_to(&config.content_dir, path);
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let file_name = parts.pop().unwrap_or_default();
+    let folder_language = match parts.first() {
+        Some(first) => language_of_name(config, first, "folder")
+            .map_err(|msg| Diagnostic::error(msg).in_file(&display_path))?,
+        None => None,
+    };
+    if folder_language.is_some() {
+        parts.remove(0);
+    }
+    let stem = strip_extension(&file_name);
+    let (stem, suffix_language) = split_language_suffix(config, stem)
+        .map_err(|msg| Diagnostic::error(msg).in_file(&display_path))?;
+    if stem != "index" && stem != "_index" {
+        parts.push(stem.to_string());
+    }
+    Ok(SourceFile {
+        path: path.to_path_buf(),
+        display_path,
+        format,
+        folder_language,
+        suffix_language,
+        logical_path: parts.join("/"),
+    })
+}
+
+fn strip_extension(file_name: &str) -> &str {
+    file_name
+        .rsplit_once('.')
+        .map_or(file_name, |(stem, _)| stem)
+}
+
+fn split_language_suffix<'a>(
+    config: &SiteConfig,
+    stem: &'a str,
+) -> Result<(&'a str, Option<String>), String> {
+    let Some((base, suffix)) = stem.rsplit_once('.') else {
+        return Ok((stem, None));
+    };
+    match language_of_name(config, suffix, "file-name suffix")? {
+        Some(tag) => Ok((base, Some(tag))),
+        None => Ok((stem, None)),
+    }
+}
+
+/// `Some(tag)` when `name` is a configured language; an error when it has the
+/// shape of a language tag that is not configured (a typo or a missing config
+/// entry would otherwise turn a language into a section silently).
+fn language_of_name(config: &SiteConfig, name: &str, what: &str) -> Result<Option<String>, String> {
+    if let Some(tag) = language::normalize_tag(name)
+        .ok()
+        .filter(|t| config.language(t).is_some())
+    {
+        return Ok(Some(tag));
+    }
+    if language::looks_like_language_tag(name) {
+        let configured: Vec<&str> = config.languages.iter().map(|l| l.tag.as_str()).collect();
+        return Err(format!(
+            "the {what} `{name}` names a language that is not configured in tolk.toml \
+             (configured: {}); add it to `languages` or rename the {what}",
+            configured.join(", ")
+        ));
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> SiteConfig {
+        let text = "title='t'\nbase_url='https://x.org/'\n[[languages]]\ntag='fr'\n[[languages]]\ntag='nl'\n[[languages]]\ntag='fr-CA'\n";
+        SiteConfig::parse(Path::new("/site"), text).unwrap()
+    }
+
+    fn classify_path(path: &str) -> Result<SourceFile, Diagnostic> {
+        classify(&config(), Path::new(path), SourceFormat::Markdown)
+    }
+
+    #[test]
+    fn language_from_first_folder() {
+        let file = classify_path("/site/content/fr/commerce/b2b.md").unwrap();
+        assert_eq!(file.folder_language.as_deref(), Some("fr"));
+        assert_eq!(file.suffix_language, None);
+        assert_eq!(file.logical_path, "commerce/b2b");
+        assert_eq!(file.display_path, Path::new("content/fr/commerce/b2b.md"));
+    }
+
+    #[test]
+    fn language_from_suffix() {
+        let file = classify_path("/site/content/commerce/b2b.nl.md").unwrap();
+        assert_eq!(file.suffix_language.as_deref(), Some("nl"));
+        assert_eq!(file.logical_path, "commerce/b2b");
+    }
+
+    #[test]
+    fn regional_folder_matches_only_its_own_tag() {
+        let file = classify_path("/site/content/fr-ca/a.md").unwrap();
+        assert_eq!(file.folder_language.as_deref(), Some("fr-CA"));
+        let err = classify_path("/site/content/fr-be/a.md").unwrap_err();
+        assert!(err.message.contains("fr-be"), "{}", err.message);
+    }
+
+    #[test]
+    fn unconfigured_language_folder_is_an_error() {
+        let err = classify_path("/site/content/de/a.md").unwrap_err();
+        assert!(err.message.contains("not configured"), "{}", err.message);
+        assert_eq!(err.file.as_deref(), Some(Path::new("content/de/a.md")));
+    }
+
+    #[test]
+    fn index_files_stand_for_their_folder() {
+        assert_eq!(
+            classify_path("/site/content/fr/guide/index.md")
+                .unwrap()
+                .logical_path,
+            "guide"
+        );
+        assert_eq!(
+            classify_path("/site/content/fr/_index.md")
+                .unwrap()
+                .logical_path,
+            ""
+        );
+    }
+
+    #[test]
+    fn dotted_names_that_are_not_languages_stay_in_the_path() {
+        let file = classify_path("/site/content/fr/release.v2.md").unwrap();
+        assert_eq!(file.logical_path, "release.v2");
+    }
+}

@@ -1,0 +1,305 @@
+//! YAML front matter: splitting it from the body (keeping line numbers) and
+//! parsing it with serde-saphyr, the maintained successor to serde_yaml.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// The fields tolk understands. Every key, known or not, is also kept in
+/// `all` (entities decoded) so templates can use it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub lang: Option<String>,
+    /// Adobe Experience League's translation id, shared by all translations.
+    pub exl_id: Option<String>,
+    pub translation_key: Option<String>,
+    pub source_git_commit: Option<String>,
+    /// `tm+mt`: translation memory plus machine translation.
+    pub workflow_type: Option<String>,
+    /// Words in the source-language page (written as `'266'` by Adobe).
+    pub source_wordcount: Option<u64>,
+    /// Share of human translation in percent (written as `0%`).
+    pub ht_degree: Option<u8>,
+    pub all: Map<String, Value>,
+}
+
+/// Where the front matter and the body are in a file's text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Split<'a> {
+    /// The YAML between the fences, `None` when the file has no front matter.
+    pub yaml: Option<&'a str>,
+    pub body: &'a str,
+    /// 1-based line of the file where `body` starts.
+    pub body_line: usize,
+}
+
+/// A problem with the front matter, at a 1-based line and column of the file.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FrontMatterError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Splits `---` fenced front matter from the body. The text has LF line ends.
+pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
+    let Some(after_open) = text
+        .strip_prefix("---\n")
+        .or_else(|| (text == "---").then_some(""))
+    else {
+        return Ok(Split {
+            yaml: None,
+            body: text,
+            body_line: 1,
+        });
+    };
+    let mut offset = 0;
+    for (index, line) in after_open.split_inclusive('\n').enumerate() {
+        let content = line.trim_end_matches('\n').trim_end();
+        if content == "---" || content == "..." {
+            let body_start = offset + line.len();
+            return Ok(Split {
+                yaml: Some(&after_open[..offset]),
+                body: &after_open[body_start..],
+                body_line: index + 3,
+            });
+        }
+        offset += line.len();
+    }
+    Err(FrontMatterError {
+        line: 1,
+        column: 1,
+        message: "the front matter opened here is never closed".to_string(),
+    })
+}
+
+/// The typed view of the fields tolk reads; serde-saphyr reports a wrong type
+/// (a list where a title should be) with its exact position.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct KnownFields {
+    title: Option<String>,
+    description: Option<String>,
+    lang: Option<String>,
+    #[serde(rename = "exl-id")]
+    exl_id: Option<Scalar>,
+    #[serde(rename = "translation-key")]
+    translation_key: Option<Scalar>,
+    #[serde(rename = "source-git-commit")]
+    source_git_commit: Option<Scalar>,
+    #[serde(rename = "workflow-type")]
+    workflow_type: Option<String>,
+    #[serde(rename = "source-wordcount")]
+    source_wordcount: Option<Scalar>,
+    #[serde(rename = "ht-degree")]
+    ht_degree: Option<Scalar>,
+}
+
+/// A value that real files write both quoted and unquoted (`'266'` and `266`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Text(String),
+    Integer(i64),
+    Float(f64),
+}
+
+impl Scalar {
+    fn into_text(self) -> String {
+        match self {
+            Scalar::Text(text) => text,
+            Scalar::Integer(number) => number.to_string(),
+            Scalar::Float(number) => number.to_string(),
+        }
+    }
+}
+
+/// Parses the YAML of a front matter. `first_line` is the file line of the
+/// YAML's first line, so errors point into the file, not into the fragment.
+pub fn parse(yaml: &str, first_line: usize) -> Result<FrontMatter, FrontMatterError> {
+    if yaml.trim().is_empty() {
+        return Ok(FrontMatter::default());
+    }
+    let known: KnownFields =
+        serde_saphyr::from_str(yaml).map_err(|e| yaml_error(&e, first_line))?;
+    let mut all: Map<String, Value> =
+        serde_saphyr::from_str(yaml).map_err(|e| yaml_error(&e, first_line))?;
+    all.values_mut().for_each(decode_entities_in_value);
+    let text = |field: Option<String>| field.map(|s| decode_entities(&s));
+    let scalar = |field: Option<Scalar>| field.map(|s| decode_entities(&s.into_text()));
+    let source_wordcount = scalar(known.source_wordcount);
+    let ht_degree = scalar(known.ht_degree);
+    Ok(FrontMatter {
+        title: text(known.title),
+        description: text(known.description),
+        lang: text(known.lang),
+        exl_id: scalar(known.exl_id),
+        translation_key: scalar(known.translation_key),
+        source_git_commit: scalar(known.source_git_commit),
+        workflow_type: text(known.workflow_type),
+        source_wordcount: parse_count(
+            source_wordcount.as_deref(),
+            "source-wordcount",
+            yaml,
+            first_line,
+        )?,
+        ht_degree: parse_percent(ht_degree.as_deref(), yaml, first_line)?,
+        all,
+    })
+}
+
+fn parse_count(
+    value: Option<&str>,
+    key: &str,
+    yaml: &str,
+    first_line: usize,
+) -> Result<Option<u64>, FrontMatterError> {
+    let Some(value) = value else { return Ok(None) };
+    value
+        .trim()
+        .parse()
+        .map(Some)
+        .map_err(|_| FrontMatterError {
+            message: format!("`{key}` must be a whole number, found `{value}`"),
+            ..key_position(yaml, key, first_line)
+        })
+}
+
+/// `0%`, `12 %` or `12` as a percentage from 0 to 100.
+fn parse_percent(
+    value: Option<&str>,
+    yaml: &str,
+    first_line: usize,
+) -> Result<Option<u8>, FrontMatterError> {
+    let Some(value) = value else { return Ok(None) };
+    let number = value.trim().trim_end_matches('%').trim();
+    match number.parse::<u8>() {
+        Ok(percent) if percent <= 100 => Ok(Some(percent)),
+        _ => Err(FrontMatterError {
+            message: format!("`ht-degree` must be a percentage from 0% to 100%, found `{value}`"),
+            ..key_position(yaml, "ht-degree", first_line)
+        }),
+    }
+}
+
+/// The file position of a top-level key, for errors found after parsing.
+fn key_position(yaml: &str, key: &str, first_line: usize) -> FrontMatterError {
+    let prefix = format!("{key}:");
+    let line = yaml
+        .lines()
+        .position(|l| l.starts_with(&prefix))
+        .unwrap_or(0);
+    FrontMatterError {
+        line: first_line + line,
+        column: 1,
+        message: String::new(),
+    }
+}
+
+fn yaml_error(err: &serde_saphyr::Error, first_line: usize) -> FrontMatterError {
+    let (line, column) = err
+        .location()
+        .map_or((0, 1), |loc| (loc.line() as usize, loc.column() as usize));
+    FrontMatterError {
+        line: first_line + line.saturating_sub(1),
+        column: column.max(1),
+        message: format!(
+            "invalid front matter: {}",
+            first_line_of(&err.without_snippet().to_string())
+        ),
+    }
+}
+
+fn first_line_of(text: &str) -> &str {
+    text.lines().next().unwrap_or(text).trim()
+}
+
+/// Translated front matter carries `&quot;` and `&#39;`: decode them once
+/// here; templates escape once on output.
+pub fn decode_entities(text: &str) -> String {
+    html_escape::decode_html_entities(text).into_owned()
+}
+
+fn decode_entities_in_value(value: &mut Value) {
+    match value {
+        Value::String(text) => *text = decode_entities(text),
+        Value::Array(items) => items.iter_mut().for_each(decode_entities_in_value),
+        Value::Object(map) => map.values_mut().for_each(decode_entities_in_value),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ADOBE: &str = "title: Qu&#39;est-ce que B2B et B2C ?\ndescription: D&eacute;couvrez &quot;Commerce&quot;.\nexl-id: d66b4a7f-d54b-4902-8791-7a8f67fa4b43\nsource-git-commit: e76f101df47116f7b246f21f0fe0fa72769d2776\nworkflow-type: tm+mt\nsource-wordcount: '266'\nht-degree: 0%\nfeature: B2B\n";
+
+    #[test]
+    fn splits_and_counts_body_line() {
+        let text = "---\ntitle: A\n---\n# Body\n";
+        let split = split(text).unwrap();
+        assert_eq!(split.yaml, Some("title: A\n"));
+        assert_eq!(split.body, "# Body\n");
+        assert_eq!(split.body_line, 4);
+    }
+
+    #[test]
+    fn no_front_matter_means_whole_body() {
+        let split = split("# Title\n---\n").unwrap();
+        assert_eq!(split.yaml, None);
+        assert_eq!(split.body_line, 1);
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        let err = split("---\ntitle: A\n# Body\n").unwrap_err();
+        assert_eq!((err.line, err.column), (1, 1));
+    }
+
+    #[test]
+    fn reads_adobe_fields_and_decodes_entities_once() {
+        let fm = parse(ADOBE, 2).unwrap();
+        assert_eq!(fm.title.as_deref(), Some("Qu'est-ce que B2B et B2C ?"));
+        assert_eq!(fm.description.as_deref(), Some("Découvrez \"Commerce\"."));
+        assert_eq!(fm.source_wordcount, Some(266));
+        assert_eq!(fm.ht_degree, Some(0));
+        assert_eq!(fm.workflow_type.as_deref(), Some("tm+mt"));
+        assert_eq!(
+            fm.exl_id.as_deref(),
+            Some("d66b4a7f-d54b-4902-8791-7a8f67fa4b43")
+        );
+        assert_eq!(fm.all["feature"], Value::String("B2B".into()));
+        assert_eq!(
+            fm.all["title"],
+            Value::String("Qu'est-ce que B2B et B2C ?".into())
+        );
+    }
+
+    #[test]
+    fn encoded_ampersand_decodes_only_once() {
+        let fm = parse("title: Fish &amp;amp; chips\n", 2).unwrap();
+        assert_eq!(fm.title.as_deref(), Some("Fish &amp; chips"));
+    }
+
+    #[test]
+    fn wrong_type_points_at_the_file_line() {
+        let err = parse("description: ok\ntitle:\n  - a\n  - b\n", 2).unwrap_err();
+        assert!(err.line >= 3 && err.line <= 4, "{err:?}");
+        assert!(err.message.contains("invalid front matter"), "{err:?}");
+    }
+
+    #[test]
+    fn syntax_error_has_line_and_column() {
+        let err = parse("title: 'unclosed\ndescription: x\n", 2).unwrap_err();
+        assert!(err.line >= 2, "{err:?}");
+    }
+
+    #[test]
+    fn bad_percentage_is_reported_at_its_key() {
+        let err = parse("title: a\nht-degree: lots\n", 2).unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.message.contains("ht-degree"));
+    }
+}

@@ -1,0 +1,28 @@
+//! tolk turns localized Markdown pages into a static site that readers can
+//! browse in their language. The build is a pipeline of stages, one module
+//! each, with plain data between them:
+//!
+//! 1. [`discover`]: find content files and what their paths say;
+//! 2. [`read`]: decode bytes, front matter ([`frontmatter`]), language,
+//!    mojibake ([`repair`]) and plain text ([`plaintext`]);
+//! 3. [`align`]: group translations of one page;
+//! 4. [`render`]: Markdown ([`markdown`]) and templates ([`templates`]);
+//! 5. [`write`]: write the site beside the old one and swap it in.
+//!
+//! [`build`] runs the stages in order.
+
+pub mod align;
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
+pub mod discover;
+pub mod frontmatter;
+pub mod language;
+pub mod markdown;
+pub mod plaintext;
+pub mod read;
+pub mod render;
+pub mod repair;
+pub mod templates;
+pub mod write;

@@ -1,0 +1,300 @@
+//! Stage 2: read each file and decode it: bytes to text (BOM, line ends,
+//! mojibake), front matter, and the page's language.
+
+use std::borrow::Cow;
+
+use crate::config::{SiteConfig, line_and_column};
+use crate::diagnostics::Diagnostic;
+use crate::discover::{SourceFile, SourceFormat};
+use crate::frontmatter::{self, FrontMatter};
+use crate::language;
+use crate::plaintext;
+use crate::repair;
+
+/// A page after decoding: plain data for the alignment and render stages.
+#[derive(Clone, Debug)]
+pub struct SourcePage {
+    pub file: SourceFile,
+    /// Canonical tag of one of the configured languages.
+    pub lang: String,
+    pub front: FrontMatter,
+    /// Markdown, entities still as written (the Markdown parser decodes them).
+    pub body: String,
+    /// 1-based file line where `body` starts, for positions in diagnostics.
+    pub body_line: usize,
+    /// The title: front matter, else the first heading, else the file name.
+    pub title: String,
+}
+
+/// Options of the read stage.
+#[derive(Clone, Copy, Debug)]
+pub struct ReadOptions {
+    pub repair_mojibake: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            repair_mojibake: true,
+        }
+    }
+}
+
+/// Reads one file. Warnings (repairs) come back with the page; an error means
+/// the page cannot be built.
+pub fn read_page(
+    config: &SiteConfig,
+    file: SourceFile,
+    options: ReadOptions,
+) -> (Option<SourcePage>, Vec<Diagnostic>) {
+    let mut notes = Vec::new();
+    let page = std::fs::read(&file.path)
+        .map_err(|err| {
+            Diagnostic::error(format!("cannot read the file: {err}")).in_file(&file.display_path)
+        })
+        .and_then(|bytes| decode_text(&file, &bytes))
+        .and_then(|text| {
+            let text = if options.repair_mojibake {
+                repair_text(&file, &text, &mut notes)
+            } else {
+                text
+            };
+            parse_page(config, file, &text)
+        });
+    match page {
+        Ok(page) => (Some(page), notes),
+        Err(problem) => {
+            notes.push(problem);
+            (None, notes)
+        }
+    }
+}
+
+/// UTF-8 with or without BOM; CRLF and lone CR become LF. Invalid UTF-8 is an
+/// error naming the byte offset, never a silent replacement character.
+fn decode_text(file: &SourceFile, bytes: &[u8]) -> Result<String, Diagnostic> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|err| {
+        let offset = err.valid_up_to();
+        let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+        let (line, column) = line_and_column(valid, offset);
+        Diagnostic::error(format!(
+            "the file is not valid UTF-8 (byte offset {offset})"
+        ))
+        .in_file(&file.display_path)
+        .at(line, column)
+        .with_help("save the file as UTF-8")
+    })?;
+    Ok(normalize_line_ends(text).into_owned())
+}
+
+fn normalize_line_ends(text: &str) -> Cow<'_, str> {
+    if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Repairs UTF-8 that was once decoded as Latin-1 or Windows-1252, and reports
+/// every repair so the translator can fix the source.
+fn repair_text(file: &SourceFile, text: &str, notes: &mut Vec<Diagnostic>) -> String {
+    let (repaired, repairs) = repair::repair_mojibake(text);
+    for fix in repairs {
+        notes.push(
+            Diagnostic::warning(format!(
+                "repaired mojibake: `{}` -> `{}`",
+                fix.before, fix.after
+            ))
+            .in_file(&file.display_path)
+            .at(fix.line, fix.column)
+            .with_help("the file was saved with a wrong encoding once; fix the source text"),
+        );
+    }
+    repaired.into_owned()
+}
+
+fn parse_page(config: &SiteConfig, file: SourceFile, text: &str) -> Result<SourcePage, Diagnostic> {
+    let at = |line: usize, column: usize, message: String| {
+        Diagnostic::error(message)
+            .in_file(&file.display_path)
+            .at(line, column)
+    };
+    let split = frontmatter::split(text).map_err(|e| at(e.line, e.column, e.message))?;
+    let front = match split.yaml {
+        Some(yaml) => frontmatter::parse(yaml, 2).map_err(|e| at(e.line, e.column, e.message))?,
+        None => FrontMatter::default(),
+    };
+    let lang = resolve_language(config, &file, &front)?;
+    let (body, derived_title) = match file.format {
+        SourceFormat::Markdown => (split.body.to_string(), first_heading(split.body)),
+        SourceFormat::PlainText => {
+            let converted = plaintext::to_markdown(split.body);
+            let title = Some(converted.title).filter(|t| !t.is_empty());
+            (converted.markdown, title)
+        }
+    };
+    let title = front
+        .title
+        .clone()
+        .or(derived_title)
+        .unwrap_or_else(|| file_title(&file));
+    Ok(SourcePage {
+        file,
+        lang,
+        front,
+        body,
+        body_line: split.body_line,
+        title,
+    })
+}
+
+/// The language from front matter, file-name suffix and folder: whichever are
+/// given must agree; with none, the source language when it is configured.
+fn resolve_language(
+    config: &SiteConfig,
+    file: &SourceFile,
+    front: &FrontMatter,
+) -> Result<String, Diagnostic> {
+    let error = |message: String| Diagnostic::error(message).in_file(&file.display_path);
+    let front_lang = match &front.lang {
+        Some(raw) => Some(configured_tag(config, raw).map_err(error)?),
+        None => None,
+    };
+    let claims = [
+        ("front matter `lang`", front_lang),
+        ("file-name suffix", file.suffix_language.clone()),
+        ("language folder", file.folder_language.clone()),
+    ];
+    let given: Vec<(&str, String)> = claims
+        .into_iter()
+        .filter_map(|(what, tag)| Some((what, tag?)))
+        .collect();
+    if let Some((_, first)) = given.first()
+        && given.iter().any(|(_, tag)| tag != first)
+    {
+        let detail: Vec<String> = given
+            .iter()
+            .map(|(what, tag)| format!("{what} says `{tag}`"))
+            .collect();
+        return Err(error(format!(
+            "conflicting languages: {}",
+            detail.join(", ")
+        )));
+    }
+    if let Some((_, tag)) = given.into_iter().next() {
+        return Ok(tag);
+    }
+    if config.language(&config.source_language).is_some() {
+        return Ok(config.source_language.clone());
+    }
+    Err(error("cannot tell the language of this page".to_string()).with_help(
+        "put it under content/<lang>/, name it page.<lang>.md, or add `lang:` to its front matter",
+    ))
+}
+
+fn configured_tag(config: &SiteConfig, raw: &str) -> Result<String, String> {
+    let tag = language::normalize_tag(raw).map_err(|msg| format!("front matter `lang`: {msg}"))?;
+    match config.language(&tag) {
+        Some(_) => Ok(tag),
+        None => Err(format!(
+            "front matter `lang: {raw}` is not a language configured in tolk.toml"
+        )),
+    }
+}
+
+/// The text of the first ATX level-1 heading, a cheap look before rendering.
+fn first_heading(body: &str) -> Option<String> {
+    body.lines()
+        .find_map(|line| line.strip_prefix("# "))
+        .map(|title| frontmatter::decode_entities(title.trim()))
+        .filter(|title| !title.is_empty())
+}
+
+fn file_title(file: &SourceFile) -> String {
+    let last = file.logical_path.rsplit('/').next().unwrap_or_default();
+    if last.is_empty() {
+        "Home".to_string()
+    } else {
+        last.replace(['-', '_'], " ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    fn config() -> SiteConfig {
+        let text = "title='t'\nbase_url='https://x.org/'\n[[languages]]\ntag='fr'\n[[languages]]\ntag='nl'\n";
+        SiteConfig::parse(Path::new("/site"), text).unwrap()
+    }
+
+    fn file(folder: Option<&str>, suffix: Option<&str>) -> SourceFile {
+        SourceFile {
+            path: PathBuf::from("/site/content/x.md"),
+            display_path: PathBuf::from("content/x.md"),
+            format: SourceFormat::Markdown,
+            folder_language: folder.map(String::from),
+            suffix_language: suffix.map(String::from),
+            logical_path: "guide/b2b-and-b2c".to_string(),
+        }
+    }
+
+    #[test]
+    fn decodes_bom_and_crlf() {
+        let text = decode_text(
+            &file(None, None),
+            b"\xEF\xBB\xBF---\r\ntitle: A\r\n---\r\nx\r",
+        )
+        .unwrap();
+        assert_eq!(text, "---\ntitle: A\n---\nx\n");
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_byte_offset() {
+        let err = decode_text(&file(None, None), b"ok\nab\xFFcd").unwrap_err();
+        assert!(err.message.contains("byte offset 5"), "{}", err.message);
+        assert_eq!((err.line, err.column), (Some(2), Some(3)));
+    }
+
+    #[test]
+    fn agreeing_languages_are_fine_and_conflicts_name_all_sources() {
+        let config = config();
+        let front = FrontMatter {
+            lang: Some("fr".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            resolve_language(&config, &file(Some("fr"), None), &front).unwrap(),
+            "fr"
+        );
+        let err = resolve_language(&config, &file(Some("fr"), Some("nl")), &front).unwrap_err();
+        assert!(
+            err.message.contains("file-name suffix says `nl`"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.message.contains("language folder says `fr`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn no_language_and_no_configured_source_language_is_an_error() {
+        let err =
+            resolve_language(&config(), &file(None, None), &FrontMatter::default()).unwrap_err();
+        assert!(err.help.unwrap().contains("content/<lang>/"));
+    }
+
+    #[test]
+    fn title_falls_back_to_heading_then_file_name() {
+        let config = config();
+        let page = parse_page(&config, file(Some("fr"), None), "# L&#39;essentiel\n").unwrap();
+        assert_eq!(page.title, "L'essentiel");
+        let page = parse_page(&config, file(Some("fr"), None), "text\n").unwrap();
+        assert_eq!(page.title, "b2b and b2c");
+    }
+}

@@ -1,0 +1,163 @@
+//! The theme: Tera templates (the site's own `templates/` overrides the
+//! theme's by file name), static files and per-language UI strings.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tera::Tera;
+use walkdir::WalkDir;
+
+use crate::config::SiteConfig;
+use crate::diagnostics::Diagnostic;
+use crate::discover::relative_to;
+
+/// UI strings of one language: `key -> text`.
+pub type Strings = BTreeMap<String, String>;
+
+/// Templates parsed once, and the UI strings of every configured language.
+pub struct Theme {
+    pub tera: Tera,
+    /// Language tag -> strings, English filled in for missing keys.
+    pub strings: BTreeMap<String, Strings>,
+    /// Folders whose files are copied as they are into the output, theme first
+    /// so the site's own files win.
+    pub static_dirs: Vec<PathBuf>,
+}
+
+impl Theme {
+    pub fn load(config: &SiteConfig) -> Result<Theme, Vec<Diagnostic>> {
+        let theme_dir = config.theme_dir();
+        if !theme_dir.is_dir() {
+            let message = format!("theme `{}` not found in themes/", config.theme);
+            return Err(vec![Diagnostic::error(message).in_file("tolk.toml")]);
+        }
+        let tera = load_templates(config, &theme_dir)?;
+        let strings = load_strings(config, &theme_dir)?;
+        let static_dirs = [theme_dir.join("static"), config.root.join("static")]
+            .into_iter()
+            .filter(|dir| dir.is_dir())
+            .collect();
+        Ok(Theme {
+            tera,
+            strings,
+            static_dirs,
+        })
+    }
+
+    pub fn strings_for(&self, lang: &str) -> &Strings {
+        static EMPTY: Strings = BTreeMap::new();
+        self.strings.get(lang).unwrap_or(&EMPTY)
+    }
+}
+
+/// Reads all templates first and adds them in one call, so that `extends`
+/// and `include` resolve whatever the order of the files.
+fn load_templates(config: &SiteConfig, theme_dir: &Path) -> Result<Tera, Vec<Diagnostic>> {
+    let mut sources: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for dir in [theme_dir.join("templates"), config.root.join("templates")] {
+        for (name, path) in files_under(&dir) {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    sources.insert(name, (path, text));
+                }
+                Err(err) => problems.push(
+                    Diagnostic::error(format!("cannot read template: {err}"))
+                        .in_file(relative_to(&config.root, &path)),
+                ),
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut tera = Tera::new();
+    let templates = sources
+        .iter()
+        .map(|(name, (_, text))| (name.as_str(), text.as_str()));
+    tera.add_raw_templates(templates)
+        .map_err(|err| vec![template_error(&err)])?;
+    Ok(tera)
+}
+
+/// `(name relative to dir with / separators, path)` of every file under `dir`.
+fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
+    WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            let name = relative_to(dir, entry.path())
+                .iter()
+                .map(|p| p.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            (name, entry.into_path())
+        })
+        .collect()
+}
+
+/// Tera reports the template and position in its own message.
+pub fn template_error(err: &tera::Error) -> Diagnostic {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    Diagnostic::error(format!("template error: {message}"))
+}
+
+/// English is the fallback for every missing key; a site's `i18n/` folder
+/// overrides the theme's strings key by key.
+fn load_strings(
+    config: &SiteConfig,
+    theme_dir: &Path,
+) -> Result<BTreeMap<String, Strings>, Vec<Diagnostic>> {
+    let dirs = [theme_dir.join("i18n"), config.root.join("i18n")];
+    let mut problems = Vec::new();
+    let mut load = |tag: &str| -> Strings {
+        let mut strings = Strings::new();
+        for dir in &dirs {
+            match read_bundle(config, &dir.join(format!("{tag}.toml"))) {
+                Ok(bundle) => strings.extend(bundle),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        strings
+    };
+    let english = load("en");
+    let mut all = BTreeMap::new();
+    for language in &config.languages {
+        let mut strings = english.clone();
+        let primary = crate::language::primary_subtag(&language.tag);
+        if primary != language.tag {
+            strings.extend(load(primary));
+        }
+        strings.extend(load(&language.tag));
+        all.insert(language.tag.clone(), strings);
+    }
+    if problems.is_empty() {
+        Ok(all)
+    } else {
+        Err(problems)
+    }
+}
+
+fn read_bundle(config: &SiteConfig, path: &Path) -> Result<Strings, Diagnostic> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(Strings::new());
+    };
+    toml::from_str(&text).map_err(|err| {
+        let diagnostic = Diagnostic::error(format!("invalid UI strings: {}", err.message()))
+            .in_file(relative_to(&config.root, path));
+        match err.span() {
+            Some(span) => {
+                let (line, column) = crate::config::line_and_column(&text, span.start);
+                diagnostic.at(line, column)
+            }
+            None => diagnostic,
+        }
+    })
+}
