@@ -1,0 +1,85 @@
+//! Helpers shared by the integration tests: a private copy of the example site
+//! and small HTML queries.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use scraper::{Html, Selector};
+use tolk::build::{self, BuildOptions, BuildReport};
+
+/// The repository root, which is itself the example site.
+pub fn example_site() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies the example site (config, content, theme) into `dest`, so a test can
+/// change it and build it without touching the repository.
+pub fn copy_example_site(dest: &Path) {
+    let root = example_site();
+    fs::copy(root.join("tolk.toml"), dest.join("tolk.toml")).unwrap();
+    copy_dir(&root.join("content"), &dest.join("content"));
+    copy_dir(&root.join("themes"), &dest.join("themes"));
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+pub fn build_into(root: &Path, out: &Path) -> BuildReport {
+    build::build(&BuildOptions {
+        root: root.to_path_buf(),
+        out: Some(out.to_path_buf()),
+        ..Default::default()
+    })
+}
+
+/// Every file under `dir` with its bytes, keyed by relative path.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+pub fn read_html(path: &Path) -> Html {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Html::parse_document(&text)
+}
+
+pub fn select<'a>(html: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    let selector = Selector::parse(css).unwrap();
+    html.select(&selector).collect()
+}
+
+pub fn attr(html: &Html, css: &str, name: &str) -> Option<String> {
+    select(html, css)
+        .first()
+        .and_then(|e| e.value().attr(name))
+        .map(String::from)
+}
+
+/// All text a reader sees in the body (text nodes, decoded by the parser).
+pub fn visible_text(html: &Html) -> String {
+    select(html, "body")
+        .iter()
+        .flat_map(|b| b.text())
+        .collect::<Vec<_>>()
+        .join("")
+}

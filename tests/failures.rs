@@ -1,0 +1,167 @@
+//! Broken input: every problem is listed with its position, the build fails,
+//! and the previous output survives.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+fn site_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_example_site(dir.path());
+    dir
+}
+
+fn break_pages(root: &Path) {
+    fs::write(
+        root.join("content/fr/broken.md"),
+        "---\ntitle: Cassé\n# never closed\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("content/nl/wrong.md"),
+        "---\ntitle: 'unclosed\n---\nTekst\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_broken_page_fails_the_build_and_the_previous_output_survives() {
+    let site = site_copy();
+    let out = site.path().join("public");
+    assert_eq!(build_into(site.path(), &out).errors(), 0);
+    let before = snapshot(&out);
+
+    break_pages(site.path());
+    let report = build_into(site.path(), &out);
+
+    assert_eq!(report.errors(), 2, "{:#?}", report.diagnostics);
+    assert!(report.published_to.is_none());
+    assert_eq!(snapshot(&out), before, "previous output must be untouched");
+    let leftovers: Vec<_> = fs::read_dir(site.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("tolk-"))
+        .collect();
+    assert!(leftovers.is_empty(), "no staging folder left behind");
+}
+
+#[test]
+fn every_failure_is_listed_with_file_and_position() {
+    let site = site_copy();
+    break_pages(site.path());
+    let report = build_into(site.path(), &site.path().join("public"));
+    let messages: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("content/fr/broken.md:1:1") && m.contains("never closed")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("content/nl/wrong.md:2:") && m.contains("front matter")),
+        "{messages:#?}"
+    );
+}
+
+#[test]
+fn keep_going_publishes_the_pages_that_built() {
+    let site = site_copy();
+    break_pages(site.path());
+    let out = site.path().join("public");
+    let report = tolk::build::build(&tolk::build::BuildOptions {
+        root: site.path().to_path_buf(),
+        out: Some(out.clone()),
+        keep_going: true,
+        ..Default::default()
+    });
+    assert_eq!(report.errors(), 2);
+    assert!(out.join("nl/commerce/b2b-and-b2c/index.html").is_file());
+    assert!(!out.join("fr/broken/index.html").exists());
+}
+
+#[test]
+fn conflicting_languages_name_the_file() {
+    let site = site_copy();
+    fs::write(site.path().join("content/fr/page.nl.md"), "# Hallo\n").unwrap();
+    let report = build_into(site.path(), &site.path().join("public"));
+    let messages: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("content/fr/page.nl.md") && m.contains("conflicting languages")),
+        "{messages:#?}"
+    );
+}
+
+#[test]
+fn a_wrong_config_key_is_named() {
+    let site = site_copy();
+    let config = fs::read_to_string(site.path().join("tolk.toml")).unwrap();
+    fs::write(
+        site.path().join("tolk.toml"),
+        config.replace("base_url", "baseurl"),
+    )
+    .unwrap();
+    let report = build_into(site.path(), &site.path().join("public"));
+    let messages: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("tolk.toml:") && m.contains("baseurl")),
+        "{messages:#?}"
+    );
+}
+
+fn tolk(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tolk"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn cli_prints_a_summary_and_fails_with_a_snippet_on_errors() {
+    let site = site_copy();
+    let root = site.path().to_str().unwrap();
+    let ok = tolk(&["build", "--root", root]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let summary = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        summary.contains("Built 5 pages (fr 2, it 1, nl 1, sv 1)"),
+        "{summary}"
+    );
+    assert!(summary.contains("0 errors"), "{summary}");
+    assert!(
+        site.path()
+            .join("public/nl/commerce/b2b-and-b2c/index.html")
+            .is_file()
+    );
+
+    break_pages(site.path());
+    let failed = tolk(&["build", "--root", root]);
+    assert_eq!(failed.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(stderr.contains("content/nl/wrong.md"), "{stderr}");
+    assert!(
+        stderr.contains("title: 'unclosed"),
+        "snippet of the source: {stderr}"
+    );
+    assert!(String::from_utf8_lossy(&failed.stdout).contains("2 errors"));
+}
+
+#[test]
+fn cli_help_describes_build() {
+    let help = tolk(&["build", "--help"]);
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("--root") && text.contains("--out"), "{text}");
+}
