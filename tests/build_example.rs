@@ -201,29 +201,49 @@ fn mojibake_is_repaired_for_readers_and_reported() {
     let nl = visible_text(&b2b_page("nl"));
     assert!(nl.contains("per cliënt, productaantal"), "{nl}");
     assert!(!nl.contains("cliÃ«nt"));
-    let report = build_into(&example_site(), &tempfile::tempdir().unwrap().path().join("out"));
+    let report = build_into(
+        &example_site(),
+        &tempfile::tempdir().unwrap().path().join("out"),
+    );
     let repair = report
         .diagnostics
         .iter()
         .find(|d| d.message.contains("cliÃ«nt"))
         .expect("the repair is reported");
-    assert_eq!(repair.location().as_deref(), Some("content/nl/commerce/b2b-and-b2c.md:67:43"));
+    assert_eq!(
+        repair.location().as_deref(),
+        Some("content/nl/commerce/b2b-and-b2c.md:67:43")
+    );
     assert!(repair.message.contains("cliënt"));
 }
 
 #[test]
 fn the_plain_text_article_reads_as_a_page_with_headings() {
     let html = page("fr/articles/b2c-b2b-b2c2b-b2b2c/index.html");
-    let h1: String = select(&html, "main h1").iter().flat_map(|h| h.text()).collect();
-    assert!(h1.starts_with("Apprenez les différences entre B2C et B2B"), "{h1}");
-    let headings: Vec<String> =
-        select(&html, "main h2").iter().map(|h| h.text().collect::<String>()).collect();
+    let h1: String = select(&html, "main h1")
+        .iter()
+        .flat_map(|h| h.text())
+        .collect();
+    assert!(
+        h1.starts_with("Apprenez les différences entre B2C et B2B"),
+        "{h1}"
+    );
+    let headings: Vec<String> = select(&html, "main h2")
+        .iter()
+        .map(|h| h.text().collect::<String>())
+        .collect();
     for expected in [
         "Qu’est-ce que le B2C (ou BtoC) ?",
         "Qu’est-ce que le B2B (ou BtoB) ?",
         "Comment la technologie impacte-t-elle le B2C et le B2B ?",
     ] {
-        assert!(headings.iter().any(|h| h == expected), "{expected} not in {headings:?}");
+        assert!(
+            headings.iter().any(|h| h == expected),
+            "{expected} not in {headings:?}"
+        );
     }
-    assert!(select(&html, "main ul li").len() > 20, "the related articles form a list");
+    assert!(
+        select(&html, "main ul li").len() > 20,
+        "the related articles form a list"
+    );
 }

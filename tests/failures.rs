@@ -165,3 +165,34 @@ fn cli_help_describes_build() {
     let text = String::from_utf8_lossy(&help.stdout);
     assert!(text.contains("--root") && text.contains("--out"), "{text}");
 }
+
+#[test]
+fn a_site_template_overrides_the_theme_and_suffix_pages_align_with_folder_pages() {
+    let site = site_copy();
+    let templates = site.path().join("templates");
+    fs::create_dir_all(&templates).unwrap();
+    let home = "{% extends \"base.html\" %}{% block content %}<p id=\"custom\">{{ lang.name }}</p>{% endblock content %}";
+    fs::write(templates.join("home.html"), home).unwrap();
+    fs::create_dir_all(site.path().join("content/commerce")).unwrap();
+    fs::write(
+        site.path().join("content/commerce/b2b-and-b2c.it.md"),
+        "# Doppione\n",
+    )
+    .unwrap();
+    let out = site.path().join("public");
+    let report = build_into(site.path(), &out);
+    let messages: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("2 pages in `it`") && m.contains("b2b-and-b2c.it.md")),
+        "the suffix page joins the group by path and clashes with the folder page: {messages:#?}"
+    );
+    fs::remove_file(site.path().join("content/commerce/b2b-and-b2c.it.md")).unwrap();
+    assert_eq!(build_into(site.path(), &out).errors(), 0);
+    let html = read_html(&out.join("sv/index.html"));
+    assert_eq!(
+        select(&html, "#custom")[0].text().collect::<String>(),
+        "Svenska"
+    );
+}
