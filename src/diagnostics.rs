@@ -93,7 +93,7 @@ impl Diagnostic {
 
     fn render_report(&self, file: &Path, source: String, offset: usize, color: bool) -> String {
         let label_len = source[offset..].chars().next().map_or(0, char::len_utf8);
-        let mut report = MietteDiagnostic::new(self.to_string())
+        let mut report = MietteDiagnostic::new(self.headline())
             .with_severity(match self.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
@@ -135,16 +135,23 @@ fn byte_offset(source: &str, line: usize, column: usize) -> Option<usize> {
     Some(line_start + within_line)
 }
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Diagnostic {
+    /// `error: file:line:col: message`, without the help line.
+    pub fn headline(&self) -> String {
         let kind = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
         match self.location() {
-            Some(location) => write!(f, "{kind}: {location}: {}", self.message)?,
-            None => write!(f, "{kind}: {}", self.message)?,
+            Some(location) => format!("{kind}: {location}: {}", self.message),
+            None => format!("{kind}: {}", self.message),
         }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.headline())?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }

@@ -1,6 +1,8 @@
 //! YAML front matter: splitting it from the body (keeping line numbers) and
 //! parsing it with serde-saphyr, the maintained successor to serde_yaml.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -22,6 +24,9 @@ pub struct FrontMatter {
     /// Share of human translation in percent (written as `0%`).
     pub ht_degree: Option<u8>,
     pub all: Map<String, Value>,
+    /// File line of each top-level key, so later stages (alignment, reports)
+    /// can point at the exact line of an `exl-id`.
+    pub key_lines: BTreeMap<String, usize>,
 }
 
 /// Where the front matter and the body are in a file's text.
@@ -83,36 +88,17 @@ struct KnownFields {
     description: Option<String>,
     lang: Option<String>,
     #[serde(rename = "exl-id")]
-    exl_id: Option<Scalar>,
+    exl_id: Option<String>,
     #[serde(rename = "translation-key")]
-    translation_key: Option<Scalar>,
+    translation_key: Option<String>,
     #[serde(rename = "source-git-commit")]
-    source_git_commit: Option<Scalar>,
+    source_git_commit: Option<String>,
     #[serde(rename = "workflow-type")]
     workflow_type: Option<String>,
     #[serde(rename = "source-wordcount")]
-    source_wordcount: Option<Scalar>,
+    source_wordcount: Option<String>,
     #[serde(rename = "ht-degree")]
-    ht_degree: Option<Scalar>,
-}
-
-/// A value that real files write both quoted and unquoted (`'266'` and `266`).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Scalar {
-    Text(String),
-    Integer(i64),
-    Float(f64),
-}
-
-impl Scalar {
-    fn into_text(self) -> String {
-        match self {
-            Scalar::Text(text) => text,
-            Scalar::Integer(number) => number.to_string(),
-            Scalar::Float(number) => number.to_string(),
-        }
-    }
+    ht_degree: Option<String>,
 }
 
 /// Parses the YAML of a front matter. `first_line` is the file line of the
@@ -126,8 +112,11 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<FrontMatter, FrontMatterEr
     let mut all: Map<String, Value> =
         serde_saphyr::from_str(yaml).map_err(|e| yaml_error(&e, first_line))?;
     all.values_mut().for_each(decode_entities_in_value);
+    keep_identifiers_as_text(&mut all, &known);
     let text = |field: Option<String>| field.map(|s| decode_entities(&s));
-    let scalar = |field: Option<Scalar>| field.map(|s| decode_entities(&s.into_text()));
+    // serde-saphyr hands the scalar's own text to a String field, so a
+    // commit hash of digits or `'266'` and `266` all arrive as written.
+    let scalar = text;
     let source_wordcount = scalar(known.source_wordcount);
     let ht_degree = scalar(known.ht_degree);
     Ok(FrontMatter {
@@ -146,7 +135,36 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<FrontMatter, FrontMatterEr
         )?,
         ht_degree: parse_percent(ht_degree.as_deref(), yaml, first_line)?,
         all,
+        key_lines: top_level_key_lines(yaml, first_line),
     })
+}
+
+/// Ids and revisions made of digits would reach templates as (rounded)
+/// numbers: give them the text the file has.
+fn keep_identifiers_as_text(all: &mut Map<String, Value>, known: &KnownFields) {
+    let fields = [
+        ("exl-id", &known.exl_id),
+        ("translation-key", &known.translation_key),
+        ("source-git-commit", &known.source_git_commit),
+    ];
+    for (key, value) in fields {
+        if let Some(value) = value {
+            all.insert(key.to_string(), Value::String(decode_entities(value)));
+        }
+    }
+}
+
+/// `key -> file line` for every top-level `key:` line of the YAML.
+fn top_level_key_lines(yaml: &str, first_line: usize) -> BTreeMap<String, usize> {
+    yaml.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.starts_with([' ', '\t', '-', '#']))
+        .filter_map(|(index, line)| {
+            let (key, _) = line.split_once(':')?;
+            let key = key.trim().trim_matches(['"', '\'']);
+            (!key.is_empty()).then(|| (key.to_string(), first_line + index))
+        })
+        .collect()
 }
 
 fn parse_count(
@@ -185,13 +203,12 @@ fn parse_percent(
 
 /// The file position of a top-level key, for errors found after parsing.
 fn key_position(yaml: &str, key: &str, first_line: usize) -> FrontMatterError {
-    let prefix = format!("{key}:");
-    let line = yaml
-        .lines()
-        .position(|l| l.starts_with(&prefix))
-        .unwrap_or(0);
+    let line = top_level_key_lines(yaml, first_line)
+        .get(key)
+        .copied()
+        .unwrap_or(first_line);
     FrontMatterError {
-        line: first_line + line,
+        line,
         column: 1,
         message: String::new(),
     }
@@ -271,10 +288,30 @@ mod tests {
             Some("d66b4a7f-d54b-4902-8791-7a8f67fa4b43")
         );
         assert_eq!(fm.all["feature"], Value::String("B2B".into()));
+        assert_eq!(fm.key_lines["exl-id"], 4);
+        assert_eq!(fm.key_lines["source-wordcount"], 7);
         assert_eq!(
             fm.all["title"],
             Value::String("Qu'est-ce que B2B et B2C ?".into())
         );
+    }
+
+    #[test]
+    fn digit_only_revisions_keep_every_digit() {
+        let fm = parse(
+            "source-git-commit: 1111111111111111111111111111111111111111\nsource-wordcount: 266\n",
+            2,
+        )
+        .unwrap();
+        assert_eq!(
+            fm.source_git_commit.as_deref(),
+            Some("1111111111111111111111111111111111111111")
+        );
+        assert_eq!(
+            fm.all["source-git-commit"],
+            Value::String("1111111111111111111111111111111111111111".into())
+        );
+        assert_eq!(fm.source_wordcount, Some(266));
     }
 
     #[test]
