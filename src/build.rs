@@ -10,8 +10,13 @@ use crate::align::{self, Alignment};
 use crate::config::SiteConfig;
 use crate::diagnostics::{self, Diagnostic};
 use crate::discover;
+use crate::fallback::{self, Fallback};
+use crate::fingerprint::Fingerprint;
+use crate::git::GitHistory;
 use crate::read::{self, ReadOptions, SourcePage};
 use crate::render::SiteView;
+use crate::stale::{self, Staleness};
+use crate::suggest::{self, Suggestion};
 use crate::templates::Theme;
 use crate::write::{self, SiteOutput};
 
@@ -30,6 +35,8 @@ pub struct BuildOptions {
 #[derive(Debug, Default)]
 pub struct BuildReport {
     pub pages_per_language: BTreeMap<String, usize>,
+    /// Pages built in place of missing translations.
+    pub fallback_pages: usize,
     pub diagnostics: Vec<Diagnostic>,
     /// Where the site was written; `None` when nothing was published.
     pub published_to: Option<PathBuf>,
@@ -57,8 +64,12 @@ impl BuildReport {
             Some(path) => format!("-> {}", path.display()),
             None => "; nothing written, the previous output is untouched".to_string(),
         };
+        let fallbacks = match self.fallback_pages {
+            0 => String::new(),
+            n => format!(" and {n} {}", plural(n, "fallback page", "fallback pages")),
+        };
         format!(
-            "Built {total} {} ({}), {} {}, {} {} in {:.2} s {destination}",
+            "Built {total} {} ({}){fallbacks}, {} {}, {} {} in {:.2} s {destination}",
             plural(total, "page", "pages"),
             per_language.join(", "),
             self.warnings(),
@@ -74,16 +85,20 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
 
-/// Everything up to rendering, shared by `build` and later commands that only
-/// need the pages and their alignment.
+/// Everything up to rendering, shared by `build` and `report`.
 pub struct LoadedSite {
     pub config: SiteConfig,
     pub pages: Vec<SourcePage>,
     pub alignment: Alignment,
+    pub fingerprints: Vec<Fingerprint>,
+    pub suggestions: Vec<Suggestion>,
+    pub staleness: Staleness,
+    pub fallbacks: Vec<Fallback>,
 }
 
-/// Discovers, reads and aligns the pages. Problems with single pages are
-/// returned beside the site; only a broken config stops here.
+/// Discovers, reads and aligns the pages, and works out what is stale,
+/// suggested and missing. Problems with single pages are returned beside
+/// the site; only a broken config stops here.
 pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>), Vec<Diagnostic>> {
     let config = SiteConfig::load(&options.root)?;
     let (files, mut problems) = discover::discover(&config);
@@ -96,16 +111,36 @@ pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>)
         pages.extend(page);
         problems.extend(notes);
     }
-    let (alignment, align_problems) = align::align(&pages);
+    let (mut alignment, align_problems) = align::align(&pages);
     problems.extend(align_problems);
-    Ok((
-        LoadedSite {
-            config,
-            pages,
-            alignment,
-        },
-        problems,
-    ))
+    let fingerprints: Vec<Fingerprint> = pages
+        .par_iter()
+        .map(|p| Fingerprint::of_markdown(&p.body))
+        .collect();
+    let suggestions = suggest::suggest(&pages, &alignment, &fingerprints);
+    if config.translations.apply_suggestions {
+        suggest::apply(&pages, &mut alignment, &suggestions);
+    }
+    let word_counts: Vec<usize> = fingerprints.iter().map(|f| f.words).collect();
+    let git = GitHistory::load(&config.content_dir);
+    let staleness = stale::assess(
+        &config.source_language,
+        &pages,
+        &alignment,
+        &word_counts,
+        git.as_ref(),
+    );
+    let fallbacks = fallback::plan(&config, &pages, &alignment, &staleness.sources);
+    let site = LoadedSite {
+        config,
+        pages,
+        alignment,
+        fingerprints,
+        suggestions,
+        staleness,
+        fallbacks,
+    };
+    Ok((site, problems))
 }
 
 /// Builds the site. All problems are collected; the output is replaced only
@@ -131,7 +166,7 @@ fn render_and_write(site: &LoadedSite, options: &BuildOptions, report: &mut Buil
         Ok(theme) => theme,
         Err(problems) => return report.diagnostics.extend(problems),
     };
-    let view = SiteView::new(config, &theme, &site.pages, &site.alignment);
+    let view = SiteView::new(site, &theme);
     let (files, problems) = view.render_all();
     report.diagnostics.extend(problems);
     for page in &site.pages {

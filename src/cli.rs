@@ -19,6 +19,43 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into its output folder (default: public/).
     Build(BuildArgs),
+    /// Show which translations are missing, stale or unaligned.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The site folder, holding tolk.toml.
+    #[arg(long, value_name = "SITE", default_value = ".")]
+    pub root: PathBuf,
+    /// `table` for people, `json` for CI and other tools (schema in the README).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Only these languages (repeat or separate with commas).
+    #[arg(long, value_name = "LANG", value_delimiter = ',')]
+    pub lang: Vec<String>,
+    /// Only pages under this path, such as `commerce/`.
+    #[arg(long, value_name = "PATH")]
+    pub section: Option<String>,
+    /// Exit with status 1 when any of these is found: missing, stale, unaligned.
+    #[arg(long, value_name = "KINDS")]
+    pub fail_on: Option<String>,
+    /// Colour the table: auto (when printing to a terminal), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Args)]

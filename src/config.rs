@@ -25,6 +25,40 @@ struct RawConfig {
     output_dir: PathBuf,
     #[serde(default = "default_content_dir")]
     content_dir: PathBuf,
+    #[serde(default)]
+    translations: TranslationSettings,
+}
+
+/// `[translations]`: what readers get for missing pages, and the status page.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TranslationSettings {
+    pub missing_pages: MissingPages,
+    /// Build the translation status page, linked from every page's footer.
+    pub status_page: bool,
+    /// Align pages by their fingerprint suggestions without asking.
+    pub apply_suggestions: bool,
+}
+
+impl Default for TranslationSettings {
+    fn default() -> Self {
+        TranslationSettings {
+            missing_pages: MissingPages::Fallback,
+            status_page: true,
+            apply_suggestions: false,
+        }
+    }
+}
+
+/// What a reader gets for a page that is not translated into their language.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingPages {
+    /// The page is built at its own URL with the source page's content and
+    /// a notice that it is not translated yet.
+    Fallback,
+    /// The switcher shows the language as unavailable.
+    Unavailable,
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,6 +108,7 @@ pub struct SiteConfig {
     pub theme: String,
     pub output_dir: PathBuf,
     pub content_dir: PathBuf,
+    pub translations: TranslationSettings,
 }
 
 impl SiteConfig {
@@ -116,6 +151,7 @@ impl SiteConfig {
             theme: raw.theme,
             output_dir: root.join(raw.output_dir),
             content_dir: root.join(raw.content_dir),
+            translations: raw.translations,
         })
     }
 
@@ -250,6 +286,8 @@ name = "Vlaams"
         assert_eq!(config.languages[0].name, "Français");
         assert_eq!(config.languages[1].name, "Vlaams");
         assert_eq!(config.output_dir, Path::new("site/public"));
+        assert_eq!(config.translations.missing_pages, MissingPages::Fallback);
+        assert!(config.translations.status_page);
     }
 
     #[test]
@@ -286,6 +324,18 @@ name = "Vlaams"
         assert_eq!(config.languages[1].tag, "fr-FR");
         assert!(config.language("fr").is_some());
         assert_ne!(config.language("fr"), config.language("fr-FR"));
+    }
+
+    #[test]
+    fn translation_settings_are_read_and_checked() {
+        let text = format!(
+            "{MINIMAL}[translations]\nmissing_pages = \"unavailable\"\nstatus_page = false\n"
+        );
+        let config = parse(&text).unwrap();
+        assert_eq!(config.translations.missing_pages, MissingPages::Unavailable);
+        assert!(!config.translations.status_page);
+        let wrong = format!("{MINIMAL}[translations]\nmissing_pages = \"hide\"\n");
+        assert!(parse(&wrong).unwrap_err()[0].to_string().contains("hide"));
     }
 
     #[test]

@@ -9,12 +9,19 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use crate::align::Alignment;
+use crate::build::LoadedSite;
 use crate::config::{Language, SiteConfig};
 use crate::diagnostics::Diagnostic;
+use crate::fallback::{self, Fallback};
 use crate::markdown::{self, LinkTarget, RenderOptions};
 use crate::read::SourcePage;
+use crate::status::{self, StatusReport};
 use crate::templates::{Theme, template_error};
+pub use crate::urls::page_url;
+use crate::urls::{
+    content_relative_path, is_content_file, is_external_or_anchor, join_relative, output_path,
+    section_of,
+};
 
 /// A file of the finished site, its path relative to the output folder.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,6 +30,9 @@ pub struct OutputFile {
     pub contents: Vec<u8>,
 }
 
+/// Where the translation status page is published, under the base path.
+const STATUS_PAGE: &str = "translation-status/";
+
 #[derive(Serialize)]
 struct SiteValue<'a> {
     title: &'a str,
@@ -30,6 +40,8 @@ struct SiteValue<'a> {
     base_path: &'a str,
     source_language: &'a str,
     languages: Vec<LanguageValue<'a>>,
+    /// The translation status page, empty when the site turned it off.
+    status_url: String,
 }
 
 #[derive(Clone, Serialize)]
@@ -52,6 +64,15 @@ struct PageValue<'a> {
     word_count: usize,
     section: &'a str,
     lang: &'a str,
+    /// The language the content is written in: differs from `lang` on a
+    /// fallback page, which shows the source's content to another language.
+    content_lang: LanguageValue<'a>,
+    fallback: bool,
+    /// Search engines should not index it (fallback pages duplicate others).
+    noindex: bool,
+    machine_translated: bool,
+    workflow_type: Option<&'a str>,
+    ht_degree: Option<u8>,
     front_matter: &'a serde_json::Map<String, serde_json::Value>,
 }
 
@@ -68,8 +89,12 @@ struct TranslationValue<'a> {
     tag: &'a str,
     name: &'a str,
     dir: &'static str,
+    /// Where the entry leads; empty when there is no page in that language.
     url: String,
+    /// A real translation exists.
     available: bool,
+    /// `url` leads to a fallback page (not translated yet).
+    fallback: bool,
     current: bool,
 }
 
@@ -92,26 +117,36 @@ struct ListedPage<'a> {
     description: &'a str,
 }
 
+/// What a page to render shows: its own content, or another page's content
+/// standing in for a missing translation.
+struct PageJob<'a> {
+    /// The page whose Markdown is rendered.
+    content: usize,
+    /// The language the reader browses.
+    lang: &'a str,
+    url: &'a str,
+    group: usize,
+    fallback: bool,
+}
+
 /// Everything the render stage reads; built once and shared by all threads.
 pub struct SiteView<'a> {
     config: &'a SiteConfig,
     theme: &'a Theme,
+    site: &'a LoadedSite,
     pages: &'a [SourcePage],
-    alignment: &'a Alignment,
     /// Page index -> site-relative URL (`/fr/commerce/b2b/`).
     urls: Vec<String>,
     /// Content-relative source path (`fr/commerce/b2b.md`) -> page index.
     by_source_path: HashMap<String, usize>,
+    /// `(group, language)` -> URL of the fallback page standing in.
+    fallback_urls: HashMap<(usize, String), String>,
     site_value: tera::Value,
 }
 
 impl<'a> SiteView<'a> {
-    pub fn new(
-        config: &'a SiteConfig,
-        theme: &'a Theme,
-        pages: &'a [SourcePage],
-        alignment: &'a Alignment,
-    ) -> Self {
+    pub fn new(site: &'a LoadedSite, theme: &'a Theme) -> Self {
+        let (config, pages) = (&site.config, site.pages.as_slice());
         let urls = pages
             .iter()
             .map(|p| page_url(config, &p.lang, &p.file.logical_path))
@@ -121,7 +156,12 @@ impl<'a> SiteView<'a> {
             .enumerate()
             .map(|(index, page)| (content_relative_path(config, page), index))
             .collect();
-        let site = SiteValue {
+        let status_url = if config.translations.status_page {
+            format!("{}{STATUS_PAGE}", config.base_path)
+        } else {
+            String::new()
+        };
+        let site_value = tera::Value::from_serializable(&SiteValue {
             title: &config.title,
             base_url: &config.base_url,
             base_path: &config.base_path,
@@ -131,77 +171,115 @@ impl<'a> SiteView<'a> {
                 .iter()
                 .map(|l| language_value(config, l))
                 .collect(),
-        };
-        let site_value = tera::Value::from_serializable(&site);
+            status_url,
+        });
         SiteView {
             config,
             theme,
+            site,
             pages,
-            alignment,
             urls,
             by_source_path,
+            fallback_urls: fallback::urls_by_group(&site.fallbacks),
             site_value,
         }
     }
 
-    /// Renders every page, each language's home and the site root.
+    /// Renders every page and fallback page, each language's home, the site
+    /// root and the translation status page.
     pub fn render_all(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-        let rendered: Vec<(Option<OutputFile>, Vec<Diagnostic>)> = (0..self.pages.len())
-            .into_par_iter()
-            .map(|index| self.render_page(index))
+        let jobs: Vec<PageJob> = (0..self.pages.len())
+            .map(|index| self.own_page(index))
+            .chain(self.site.fallbacks.iter().map(|f| self.fallback_page(f)))
             .collect();
-        let mut files = Vec::with_capacity(rendered.len() + self.config.languages.len() + 1);
+        let rendered: Vec<(Option<OutputFile>, Vec<Diagnostic>)> =
+            jobs.par_iter().map(|job| self.render_page(job)).collect();
+        let mut files = Vec::with_capacity(rendered.len() + self.config.languages.len() + 2);
         let mut problems = Vec::new();
         for (file, notes) in rendered {
             files.extend(file);
             problems.extend(notes);
         }
-        for language in &self.config.languages {
-            self.collect(self.render_home(language), &mut files, &mut problems);
+        let mut singles: Vec<Result<OutputFile, Diagnostic>> = self
+            .config
+            .languages
+            .iter()
+            .map(|language| self.render_home(language))
+            .collect();
+        singles.push(self.render_root());
+        if self.config.translations.status_page {
+            singles.push(self.render_status(&status::collect(self.site)));
         }
-        self.collect(self.render_root(), &mut files, &mut problems);
+        for single in singles {
+            match single {
+                Ok(file) => files.push(file),
+                Err(problem) => problems.push(problem),
+            }
+        }
         (files, problems)
     }
 
-    fn collect(
-        &self,
-        result: Result<OutputFile, Diagnostic>,
-        files: &mut Vec<OutputFile>,
-        problems: &mut Vec<Diagnostic>,
-    ) {
-        match result {
-            Ok(file) => files.push(file),
-            Err(problem) => problems.push(problem),
+    fn own_page(&self, index: usize) -> PageJob<'_> {
+        PageJob {
+            content: index,
+            lang: &self.pages[index].lang,
+            url: &self.urls[index],
+            group: self.site.alignment.group_of_page[index],
+            fallback: false,
         }
     }
 
-    fn render_page(&self, index: usize) -> (Option<OutputFile>, Vec<Diagnostic>) {
-        let page = &self.pages[index];
-        let resolve = |dest: &str| self.resolve_link(index, dest);
+    fn fallback_page<'f>(&self, fallback: &'f Fallback) -> PageJob<'f> {
+        PageJob {
+            content: fallback.reference,
+            lang: &fallback.lang,
+            url: &fallback.url,
+            group: fallback.group,
+            fallback: true,
+        }
+    }
+
+    fn render_page(&self, job: &PageJob) -> (Option<OutputFile>, Vec<Diagnostic>) {
+        let page = &self.pages[job.content];
+        let resolve = |dest: &str| self.resolve_link(job.content, job.lang, dest);
         let rendered = markdown::render(
             &page.body,
             &RenderOptions {
                 resolve_link: &resolve,
             },
         );
-        let mut notes: Vec<Diagnostic> = rendered
-            .warnings
-            .iter()
-            .map(|w| {
-                Diagnostic::warning(w.message.clone())
-                    .in_file(&page.file.display_path)
-                    .at(page.body_line + w.line - 1, w.column)
-            })
-            .collect();
+        // A fallback shows another page's Markdown: its warnings are that page's own.
+        let mut notes: Vec<Diagnostic> = if job.fallback {
+            Vec::new()
+        } else {
+            rendered
+                .warnings
+                .iter()
+                .map(|w| {
+                    Diagnostic::warning(w.message.clone())
+                        .in_file(&page.file.display_path)
+                        .at(page.body_line + w.line - 1, w.column)
+                })
+                .collect()
+        };
+        let Some(content_language) = self.config.language(&page.lang) else {
+            return (None, notes);
+        };
         let value = PageValue {
             title: &page.title,
             description: page.front.description.as_deref().unwrap_or(""),
-            url: &self.urls[index],
-            permalink: self.permalink(&self.urls[index]),
+            url: job.url,
+            permalink: self.permalink(job.url),
             has_h1: rendered.first_h1.is_some(),
             word_count: rendered.word_count,
             section: section_of(&page.file.logical_path),
-            lang: &page.lang,
+            lang: job.lang,
+            content_lang: language_value(self.config, content_language),
+            fallback: job.fallback,
+            noindex: job.fallback,
+            machine_translated: !job.fallback && status::is_machine_translated(page),
+            workflow_type: page.front.workflow_type.as_deref(),
+            ht_degree: page.front.ht_degree,
             front_matter: &page.front.all,
             toc: rendered
                 .headings
@@ -214,12 +292,21 @@ impl<'a> SiteView<'a> {
                 .collect(),
             content: rendered.html,
         };
-        let mut context = self.base_context(&page.lang);
+        let mut context = self.base_context(job.lang);
         context.insert("page", &value);
-        context.insert("translations", &self.page_translations(index));
-        context.insert("alternates", &self.page_alternates(index));
-        context.insert("canonical", &value.permalink);
-        match self.render_template("page.html", &context, &self.urls[index]) {
+        context.insert(
+            "translations",
+            &self.group_translations(job.group, job.lang),
+        );
+        if job.fallback {
+            // Not a translation: no hreflang, and the original is canonical.
+            context.insert("alternates", &Vec::<Alternate>::new());
+            context.insert("canonical", &self.permalink(&self.urls[job.content]));
+        } else {
+            context.insert("alternates", &self.group_alternates(job.group));
+            context.insert("canonical", &value.permalink);
+        }
+        match self.render_template("page.html", &context, job.url) {
             Ok(file) => (Some(file), notes),
             Err(template_problem) => {
                 // The template's own error is the same for every page it
@@ -239,15 +326,7 @@ impl<'a> SiteView<'a> {
         let url = page_url(self.config, &language.tag, "");
         let mut context = self.base_context(&language.tag);
         context.insert("sections", &self.sections_of(&language.tag));
-        let translations: Vec<TranslationValue> = self
-            .config
-            .languages
-            .iter()
-            .map(|l| {
-                self.translation_entry(l, Some(page_url(self.config, &l.tag, "")), l == language)
-            })
-            .collect();
-        context.insert("translations", &translations);
+        context.insert("translations", &self.home_translations(Some(language)));
         context.insert("alternates", &self.home_alternates());
         context.insert("canonical", &self.permalink(&url));
         self.render_template("home.html", &context, &url)
@@ -256,16 +335,23 @@ impl<'a> SiteView<'a> {
     fn render_root(&self) -> Result<OutputFile, Diagnostic> {
         let first = &self.config.languages[0];
         let mut context = self.base_context(&first.tag);
-        let translations: Vec<TranslationValue> = self
-            .config
-            .languages
-            .iter()
-            .map(|l| self.translation_entry(l, Some(page_url(self.config, &l.tag, "")), false))
-            .collect();
-        context.insert("translations", &translations);
+        context.insert("translations", &self.home_translations(None));
         context.insert("alternates", &self.home_alternates());
         context.insert("canonical", &self.config.base_url);
         self.render_template("root.html", &context, &self.config.base_path)
+    }
+
+    /// The status page speaks the site's first language: it is for the
+    /// translators of every language, not for readers of one.
+    fn render_status(&self, report: &StatusReport) -> Result<OutputFile, Diagnostic> {
+        let first = &self.config.languages[0];
+        let url = format!("{}{STATUS_PAGE}", self.config.base_path);
+        let mut context = self.base_context(&first.tag);
+        context.insert("status", report);
+        context.insert("translations", &self.home_translations(None));
+        context.insert("alternates", &Vec::<Alternate>::new());
+        context.insert("canonical", &self.permalink(&url));
+        self.render_template("status.html", &context, &url)
     }
 
     fn base_context(&self, lang: &str) -> Context {
@@ -303,61 +389,69 @@ impl<'a> SiteView<'a> {
         format!("{origin}{url}")
     }
 
-    /// Every configured language, in config order: the translation's URL where
-    /// there is one, an unavailable entry where there is none.
-    fn page_translations(&self, index: usize) -> Vec<TranslationValue<'_>> {
-        let current = &self.pages[index].lang;
+    /// Every configured language, in config order: the translation where
+    /// there is one, else the fallback page, else an unavailable entry.
+    fn group_translations(&self, group: usize, current: &str) -> Vec<TranslationValue<'_>> {
+        let members = &self.site.alignment.groups[group].pages;
         self.config
             .languages
             .iter()
             .map(|language| {
-                let url = self
-                    .alignment
-                    .translation(index, &language.tag)
-                    .map(|i| self.urls[i].clone());
-                self.translation_entry(language, url, &language.tag == current)
+                let own = members.get(&language.tag).map(|&i| self.urls[i].clone());
+                let fallback = self
+                    .fallback_urls
+                    .get(&(group, language.tag.clone()))
+                    .cloned();
+                TranslationValue {
+                    tag: &language.tag,
+                    name: &language.name,
+                    dir: language.dir.as_str(),
+                    available: own.is_some(),
+                    fallback: own.is_none() && fallback.is_some(),
+                    url: own.or(fallback).unwrap_or_default(),
+                    current: language.tag == current,
+                }
             })
             .collect()
     }
 
-    fn translation_entry<'l>(
-        &self,
-        language: &'l Language,
-        url: Option<String>,
-        current: bool,
-    ) -> TranslationValue<'l> {
-        TranslationValue {
-            tag: &language.tag,
-            name: &language.name,
-            dir: language.dir.as_str(),
-            available: url.is_some(),
-            url: url.unwrap_or_default(),
-            current,
-        }
+    /// Each language's home; `current` marks the one being rendered.
+    fn home_translations(&self, current: Option<&Language>) -> Vec<TranslationValue<'_>> {
+        self.config
+            .languages
+            .iter()
+            .map(|language| TranslationValue {
+                tag: &language.tag,
+                name: &language.name,
+                dir: language.dir.as_str(),
+                url: page_url(self.config, &language.tag, ""),
+                available: true,
+                fallback: false,
+                current: current == Some(language),
+            })
+            .collect()
     }
 
     /// hreflang links for the existing translations, plus x-default: the
     /// source-language page when it exists, else the language chooser.
-    fn page_alternates(&self, index: usize) -> Vec<Alternate> {
+    fn group_alternates(&self, group: usize) -> Vec<Alternate> {
+        let members = &self.site.alignment.groups[group].pages;
         let mut alternates: Vec<Alternate> = self
             .config
             .languages
             .iter()
             .filter_map(|l| {
-                let translation = self.alignment.translation(index, &l.tag)?;
+                let translation = members.get(&l.tag)?;
                 Some(Alternate {
                     hreflang: l.tag.clone(),
-                    href: self.permalink(&self.urls[translation]),
+                    href: self.permalink(&self.urls[*translation]),
                 })
             })
             .collect();
-        let default = self
-            .alignment
-            .translation(index, &self.config.source_language)
-            .map_or_else(
-                || self.config.base_url.clone(),
-                |i| self.permalink(&self.urls[i]),
-            );
+        let default = members.get(&self.config.source_language).map_or_else(
+            || self.config.base_url.clone(),
+            |&i| self.permalink(&self.urls[i]),
+        );
         alternates.push(Alternate {
             hreflang: "x-default".to_string(),
             href: default,
@@ -410,9 +504,9 @@ impl<'a> SiteView<'a> {
             .collect()
     }
 
-    /// Where a link in page `index` should point. Links to Markdown files go
-    /// to the page in the same language when that translation exists.
-    fn resolve_link(&self, index: usize, dest: &str) -> LinkTarget {
+    /// Where a link in page `index`, read in `lang`, should point. Links to
+    /// Markdown files go to the page in that language when it exists.
+    fn resolve_link(&self, index: usize, lang: &str, dest: &str) -> LinkTarget {
         if is_external_or_anchor(dest) {
             return LinkTarget::Keep;
         }
@@ -423,19 +517,23 @@ impl<'a> SiteView<'a> {
         if !is_content_file(path) {
             return LinkTarget::Keep;
         }
-        let page = &self.pages[index];
-        let base = content_relative_path(self.config, page);
+        let base = content_relative_path(self.config, &self.pages[index]);
         let Some(target_path) = join_relative(&base, path) else {
             return LinkTarget::Missing;
         };
         let Some(&target) = self.by_source_path.get(&target_path) else {
             return LinkTarget::Missing;
         };
-        let same_language = self
-            .alignment
-            .translation(target, &page.lang)
-            .unwrap_or(target);
-        LinkTarget::Page(format!("{}{fragment}", self.urls[same_language]))
+        let group = self.site.alignment.group_of_page[target];
+        let url = match self.site.alignment.groups[group].pages.get(lang) {
+            Some(&same_language) => self.urls[same_language].clone(),
+            None => self
+                .fallback_urls
+                .get(&(group, lang.to_string()))
+                .cloned()
+                .unwrap_or_else(|| self.urls[target].clone()),
+        };
+        LinkTarget::Page(format!("{url}{fragment}"))
     }
 }
 
@@ -445,123 +543,5 @@ fn language_value<'a>(config: &SiteConfig, language: &'a Language) -> LanguageVa
         name: &language.name,
         dir: language.dir.as_str(),
         home_url: page_url(config, &language.tag, ""),
-    }
-}
-
-/// Pretty, stable URLs: `/fr/commerce/b2b/` (under the base path).
-pub fn page_url(config: &SiteConfig, lang: &str, logical_path: &str) -> String {
-    if logical_path.is_empty() {
-        format!("{}{lang}/", config.base_path)
-    } else {
-        format!("{}{lang}/{logical_path}/", config.base_path)
-    }
-}
-
-/// The file behind a URL: `/fr/commerce/b2b/` -> `fr/commerce/b2b/index.html`.
-fn output_path(config: &SiteConfig, url: &str) -> String {
-    let relative = url
-        .strip_prefix(&config.base_path)
-        .unwrap_or(url.trim_start_matches('/'));
-    format!("{relative}index.html")
-}
-
-fn section_of(logical_path: &str) -> &str {
-    match logical_path.split_once('/') {
-        Some((section, _)) => section,
-        None => "",
-    }
-}
-
-fn content_relative_path(config: &SiteConfig, page: &SourcePage) -> String {
-    let path = page
-        .file
-        .path
-        .strip_prefix(&config.content_dir)
-        .unwrap_or(&page.file.path);
-    path.iter()
-        .map(|p| p.to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-fn is_external_or_anchor(dest: &str) -> bool {
-    let scheme_end = dest.find(':');
-    let path_start = dest.find(['/', '?', '#']).unwrap_or(dest.len());
-    dest.is_empty()
-        || dest.starts_with('#')
-        || dest.starts_with("//")
-        || scheme_end.is_some_and(|i| i < path_start)
-}
-
-fn is_content_file(path: &str) -> bool {
-    let path = path.split('?').next().unwrap_or(path);
-    [".md", ".markdown", ".txt"]
-        .iter()
-        .any(|ext| path.ends_with(ext))
-}
-
-/// Resolves `link` against the folder of `from` (both content-relative, `/`
-/// separated). `None` when the link climbs out of the content folder.
-fn join_relative(from: &str, link: &str) -> Option<String> {
-    let mut parts: Vec<&str> = if link.starts_with('/') {
-        Vec::new()
-    } else {
-        let mut base: Vec<&str> = from.split('/').collect();
-        base.pop();
-        base
-    };
-    for segment in link.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn joins_relative_links() {
-        assert_eq!(
-            join_relative("fr/a/b.md", "c.md").as_deref(),
-            Some("fr/a/c.md")
-        );
-        assert_eq!(
-            join_relative("fr/a/b.md", "../x/y.md").as_deref(),
-            Some("fr/x/y.md")
-        );
-        assert_eq!(join_relative("fr/b.md", "../../y.md"), None);
-        assert_eq!(
-            join_relative("fr/a/b.md", "/fr/z.md").as_deref(),
-            Some("fr/z.md")
-        );
-    }
-
-    #[test]
-    fn tells_external_links_apart() {
-        assert!(is_external_or_anchor("https://example.org/a.md"));
-        assert!(is_external_or_anchor("mailto:a@b.c"));
-        assert!(is_external_or_anchor("#top"));
-        assert!(!is_external_or_anchor("../a.md"));
-        assert!(!is_external_or_anchor("a.md#x:y"));
-    }
-
-    #[test]
-    fn output_paths_follow_urls() {
-        let config = SiteConfig::parse(
-            std::path::Path::new("/s"),
-            "title='t'\nbase_url='https://x.org/docs/'\n[[languages]]\ntag='fr'\n",
-        )
-        .unwrap();
-        let url = page_url(&config, "fr", "commerce/b2b");
-        assert_eq!(url, "/docs/fr/commerce/b2b/");
-        assert_eq!(output_path(&config, &url), "fr/commerce/b2b/index.html");
-        assert_eq!(output_path(&config, &config.base_path), "index.html");
     }
 }
