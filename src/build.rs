@@ -13,6 +13,7 @@ use crate::discover;
 use crate::fallback::{self, Fallback};
 use crate::fingerprint::Fingerprint;
 use crate::git::GitHistory;
+use crate::import;
 use crate::read::{self, ReadOptions, SourcePage};
 use crate::render::SiteView;
 use crate::stale::{self, Staleness};
@@ -26,6 +27,9 @@ pub struct BuildOptions {
     pub root: PathBuf,
     /// Overrides `output_dir` of the config.
     pub out: Option<PathBuf>,
+    /// Build from this dump of files (as `tolk import` reads it) instead of
+    /// the content folder; nothing is written into it.
+    pub content: Option<PathBuf>,
     /// Publish the pages that built even when others failed.
     pub keep_going: bool,
     pub read: ReadOptions,
@@ -100,17 +104,14 @@ pub struct LoadedSite {
 /// suggested and missing. Problems with single pages are returned beside
 /// the site; only a broken config stops here.
 pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let config = SiteConfig::load(&options.root)?;
-    let (files, mut problems) = discover::discover(&config);
-    let read_results: Vec<_> = files
-        .into_par_iter()
-        .map(|file| read::read_page(&config, file, options.read))
-        .collect();
-    let mut pages = Vec::with_capacity(read_results.len());
-    for (page, notes) in read_results {
-        pages.extend(page);
-        problems.extend(notes);
-    }
+    let mut config = SiteConfig::load(&options.root)?;
+    let (pages, mut problems) = match &options.content {
+        Some(dump) => {
+            config.content_dir = dump.clone();
+            read_dump(&config, dump, options.read)
+        }
+        None => read_content(&config, options.read),
+    };
     let (mut alignment, align_problems) = align::align(&pages);
     problems.extend(align_problems);
     let fingerprints: Vec<Fingerprint> = pages
@@ -141,6 +142,38 @@ pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>)
         fallbacks,
     };
     Ok((site, problems))
+}
+
+fn read_content(config: &SiteConfig, options: ReadOptions) -> (Vec<SourcePage>, Vec<Diagnostic>) {
+    let (files, mut problems) = discover::discover(config);
+    let read_results: Vec<_> = files
+        .into_par_iter()
+        .map(|file| read::read_page(config, file, options))
+        .collect();
+    let mut pages = Vec::with_capacity(read_results.len());
+    for (page, notes) in read_results {
+        pages.extend(page);
+        problems.extend(notes);
+    }
+    (pages, problems)
+}
+
+/// Pages of a dump, placed as `tolk import` would place them.
+fn read_dump(
+    config: &SiteConfig,
+    dump: &std::path::Path,
+    options: ReadOptions,
+) -> (Vec<SourcePage>, Vec<Diagnostic>) {
+    let plan = import::plan(config, dump, options);
+    let mut problems = plan.diagnostics;
+    problems.extend(plan.undecided.iter().map(|u| {
+        Diagnostic::warning("left out: its language could not be told with confidence".to_string())
+            .in_file(&u.source)
+            .with_help(
+                "add `lang:` to its front matter or put it in a folder named after its language",
+            )
+    }));
+    (plan.pages.into_iter().map(|p| p.page).collect(), problems)
 }
 
 /// Builds the site. All problems are collected; the output is replaced only

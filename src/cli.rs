@@ -21,6 +21,31 @@ pub enum Command {
     Build(BuildArgs),
     /// Show which translations are missing, stale or unaligned.
     Report(ReportArgs),
+    /// Sort a dump of translated files into content/<lang>/<slug>.md.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The folder of files to import (.md, .markdown, .txt, read recursively).
+    #[arg(value_name = "DUMP")]
+    pub dump: PathBuf,
+    /// The site folder; its tolk.toml, when there is one, limits the
+    /// languages to detect.
+    #[arg(long, value_name = "SITE", default_value = ".")]
+    pub root: PathBuf,
+    /// Where to write the pages (default: the site's content folder).
+    #[arg(long, value_name = "DIR")]
+    pub into: Option<PathBuf>,
+    /// Replace files that already exist.
+    #[arg(long)]
+    pub force: bool,
+    /// Print what would be written, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Leave mojibake as it is instead of repairing it.
+    #[arg(long)]
+    pub no_repair: bool,
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +91,10 @@ pub struct BuildArgs {
     /// Write the site here instead of the config's output_dir.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Build from this dump of files (placed as `tolk import` would place
+    /// them) instead of the content folder; nothing is written into it.
+    #[arg(long, value_name = "DUMP")]
+    pub content: Option<PathBuf>,
     /// Publish the pages that built even when others failed (the exit status
     /// is still non-zero).
     #[arg(long)]

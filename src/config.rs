@@ -155,6 +155,32 @@ impl SiteConfig {
         })
     }
 
+    /// The configuration of a folder without `tolk.toml` (a dump to import):
+    /// the given languages with their usual names, everything else default.
+    pub fn with_languages(root: &Path, tags: &[&str]) -> SiteConfig {
+        let languages = tags
+            .iter()
+            .filter_map(|raw| {
+                let tag = language::normalize_tag(raw).ok()?;
+                let name = language::default_autonym(&tag).unwrap_or(raw).to_string();
+                let dir = language::default_direction(&tag);
+                Some(Language { tag, name, dir })
+            })
+            .collect();
+        SiteConfig {
+            root: root.to_path_buf(),
+            title: String::new(),
+            base_url: "http://localhost/".to_string(),
+            base_path: "/".to_string(),
+            source_language: default_source_language(),
+            languages,
+            theme: default_theme(),
+            output_dir: root.join(default_output_dir()),
+            content_dir: root.join(default_content_dir()),
+            translations: TranslationSettings::default(),
+        }
+    }
+
     /// The configured language whose canonical tag is exactly `tag`.
     pub fn language(&self, tag: &str) -> Option<&Language> {
         self.languages.iter().find(|l| l.tag == tag)

@@ -4,8 +4,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use tolk::build::{self, BuildOptions};
-use tolk::cli::{BuildArgs, Cli, ColorChoice, Command, ReportArgs, ReportFormat};
+use tolk::cli::{BuildArgs, Cli, ColorChoice, Command, ImportArgs, ReportArgs, ReportFormat};
+use tolk::config::{CONFIG_FILE, SiteConfig};
 use tolk::diagnostics::Diagnostic;
+use tolk::import::{self, Action, LanguageEvidence};
 use tolk::read::ReadOptions;
 use tolk::report::{self, FailOn};
 use tolk::status::{self, Filter};
@@ -15,7 +17,106 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => run_build(args),
         Command::Report(args) => run_report(args),
+        Command::Import(args) => run_import(args),
     }
+}
+
+fn run_import(args: ImportArgs) -> ExitCode {
+    let config = if args.root.join(CONFIG_FILE).is_file() {
+        match SiteConfig::load(&args.root) {
+            Ok(config) => config,
+            Err(problems) => {
+                print_diagnostics(&problems, &args.root);
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        SiteConfig::with_languages(&args.root, &tolk::detect::Detector::supported_tags())
+    };
+    let read = ReadOptions {
+        repair_mojibake: !args.no_repair,
+    };
+    let plan = import::plan(&config, &args.dump, read);
+    print_diagnostics(&plan.diagnostics, std::path::Path::new("."));
+    let content_dir = args
+        .into
+        .clone()
+        .unwrap_or_else(|| config.content_dir.clone());
+    let (actions, problems) = import::write(&plan, &content_dir, args.force, args.dry_run);
+    print_diagnostics(&problems, std::path::Path::new("."));
+    for (page, action) in plan.pages.iter().zip(&actions) {
+        println!("{}", describe_import(page, action, args.dry_run));
+    }
+    for undecided in &plan.undecided {
+        let guess = |g: &Option<(String, f64)>| g.as_ref().map(|(tag, c)| format!("{tag} {c:.2}"));
+        let guesses: Vec<String> = [guess(&undecided.best_guess), guess(&undecided.runner_up)]
+            .into_iter()
+            .flatten()
+            .collect();
+        println!(
+            "{}  undecided ({}): add `lang:` to its front matter or put it in a language folder",
+            undecided.source.display(),
+            if guesses.is_empty() {
+                "no text to judge".to_string()
+            } else {
+                guesses.join(" or ")
+            }
+        );
+    }
+    let written = actions
+        .iter()
+        .filter(|a| !matches!(a, Action::Skip { .. }))
+        .count();
+    let skipped = actions.len() - written;
+    println!(
+        "{} {written} {}, skipped {skipped} existing, {} undecided",
+        if args.dry_run {
+            "Would import"
+        } else {
+            "Imported"
+        },
+        if written == 1 { "file" } else { "files" },
+        plan.undecided.len()
+    );
+    let errors = plan
+        .diagnostics
+        .iter()
+        .chain(&problems)
+        .filter(|d| d.is_error())
+        .count();
+    if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn describe_import(page: &import::ImportedPage, action: &Action, dry_run: bool) -> String {
+    let evidence = match &page.evidence {
+        LanguageEvidence::FrontMatter => "front matter".to_string(),
+        LanguageEvidence::Path => "path".to_string(),
+        LanguageEvidence::Detected { confidence } => {
+            format!("detected, confidence {confidence:.2}")
+        }
+    };
+    let (verb, to) = match action {
+        Action::Write { to, .. } => (if dry_run { "would write" } else { "->" }, to),
+        Action::Overwrite { to, .. } => (
+            if dry_run {
+                "would overwrite"
+            } else {
+                "overwrote"
+            },
+            to,
+        ),
+        Action::Skip { to, .. } => ("exists, skipped (use --force)", to),
+    };
+    format!(
+        "{}  {} ({evidence})  {verb} {}",
+        page.source.display(),
+        page.page.lang,
+        to.display()
+    )
 }
 
 fn run_report(args: ReportArgs) -> ExitCode {
@@ -95,6 +196,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
     let options = BuildOptions {
         root: args.root.clone(),
         out: args.out,
+        content: args.content,
         keep_going: args.keep_going,
         read: ReadOptions {
             repair_mojibake: !args.no_repair,

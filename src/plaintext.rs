@@ -48,6 +48,21 @@ const ALWAYS_ESCAPED: [char; 10] = ['\\', '`', '*', '_', '[', ']', '<', '>', '|'
 /// heading, a list, or a setext underline.
 const LEADING_ESCAPED: [char; 4] = ['#', '+', '-', '='];
 
+/// Whether a text uses Markdown markup that plain text never has: ATX
+/// headings, pipe tables, links, strong emphasis or code fences. (Lists of
+/// `- ` lines are common in plain text, so they do not count.)
+pub fn looks_like_markdown(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim_start();
+        let hashes = line.chars().take_while(|&c| c == '#').count();
+        (1..=6).contains(&hashes) && line[hashes..].starts_with(' ')
+            || line.starts_with('|') && line.trim_end().ends_with('|')
+            || line.starts_with("```")
+            || line.contains("](")
+            || line.contains("**")
+    })
+}
+
 /// Turns a plain-text article (no markup) into Markdown. `text` has no front
 /// matter.
 pub fn to_markdown(text: &str) -> PlainTextPage {
@@ -191,6 +206,16 @@ fn ordered_list_punctuation(text: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tells_markdown_from_plain_text() {
+        assert!(looks_like_markdown("intro\n# Title\n"));
+        assert!(looks_like_markdown("| a | b |\n|---|---|\n"));
+        assert!(looks_like_markdown("see [x](y.md)"));
+        assert!(!looks_like_markdown(
+            "Titre\nQu’est-ce que le B2C ?\n- un\n- deux\n#hashtag\n"
+        ));
+    }
 
     const ARTICLE: &str = "Apprenez les différences entre B2C et B2B et comment elles affectent la stratégie marketing de votre entreprise.
 La segmentation de vos profils clients

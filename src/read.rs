@@ -2,10 +2,12 @@
 //! mojibake), front matter, and the page's language.
 
 use std::borrow::Cow;
+use std::path::Path;
 
 use crate::config::{SiteConfig, line_and_column};
 use crate::diagnostics::Diagnostic;
 use crate::discover::{SourceFile, SourceFormat};
+use crate::entities;
 use crate::frontmatter::{self, FrontMatter};
 use crate::language;
 use crate::plaintext;
@@ -48,19 +50,8 @@ pub fn read_page(
     options: ReadOptions,
 ) -> (Option<SourcePage>, Vec<Diagnostic>) {
     let mut notes = Vec::new();
-    let page = std::fs::read(&file.path)
-        .map_err(|err| {
-            Diagnostic::error(format!("cannot read the file: {err}")).in_file(&file.display_path)
-        })
-        .and_then(|bytes| decode_text(&file, &bytes))
-        .and_then(|text| {
-            let text = if options.repair_mojibake {
-                repair_text(&file, &text, &mut notes)
-            } else {
-                text
-            };
-            parse_page(config, file, &text)
-        });
+    let page = read_text(&file.path, &file.display_path, options, &mut notes)
+        .and_then(|text| parse_page(config, file, &text));
     match page {
         Ok(page) => (Some(page), notes),
         Err(problem) => {
@@ -70,9 +61,41 @@ pub fn read_page(
     }
 }
 
+/// The decoded (and, unless turned off, repaired) text of a file.
+pub fn read_text(
+    path: &Path,
+    display_path: &Path,
+    options: ReadOptions,
+    notes: &mut Vec<Diagnostic>,
+) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|err| {
+        Diagnostic::error(format!("cannot read the file: {err}")).in_file(display_path)
+    })?;
+    let text = decode_text(display_path, &bytes)?;
+    let text = if options.repair_mojibake {
+        repair_text(display_path, &text, notes)
+    } else {
+        text
+    };
+    notes.extend(
+        entities::unknown_entities(&text)
+            .into_iter()
+            .map(|unknown| {
+                Diagnostic::warning(format!(
+                    "`{}` is not an HTML entity; it is shown as written",
+                    unknown.text
+                ))
+                .in_file(display_path)
+                .at(unknown.line, unknown.column)
+                .with_help("check its spelling, or write `&amp;` for a literal ampersand")
+            }),
+    );
+    Ok(text)
+}
+
 /// UTF-8 with or without BOM; CRLF and lone CR become LF. Invalid UTF-8 is an
 /// error naming the byte offset, never a silent replacement character.
-fn decode_text(file: &SourceFile, bytes: &[u8]) -> Result<String, Diagnostic> {
+fn decode_text(display_path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|err| {
         let offset = err.valid_up_to();
@@ -81,7 +104,7 @@ fn decode_text(file: &SourceFile, bytes: &[u8]) -> Result<String, Diagnostic> {
         Diagnostic::error(format!(
             "the file is not valid UTF-8 (byte offset {offset})"
         ))
-        .in_file(&file.display_path)
+        .in_file(display_path)
         .at(line, column)
         .with_help("save the file as UTF-8")
     })?;
@@ -98,7 +121,7 @@ fn normalize_line_ends(text: &str) -> Cow<'_, str> {
 
 /// Repairs UTF-8 that was once decoded as Latin-1 or Windows-1252, and reports
 /// every repair so the translator can fix the source.
-fn repair_text(file: &SourceFile, text: &str, notes: &mut Vec<Diagnostic>) -> String {
+fn repair_text(display_path: &Path, text: &str, notes: &mut Vec<Diagnostic>) -> String {
     let (repaired, repairs) = repair::repair_mojibake(text);
     for fix in repairs {
         notes.push(
@@ -106,7 +129,7 @@ fn repair_text(file: &SourceFile, text: &str, notes: &mut Vec<Diagnostic>) -> St
                 "repaired mojibake: `{}` -> `{}`",
                 fix.before, fix.after
             ))
-            .in_file(&file.display_path)
+            .in_file(display_path)
             .at(fix.line, fix.column)
             .with_help("the file was saved with a wrong encoding once; fix the source text"),
         );
@@ -114,7 +137,12 @@ fn repair_text(file: &SourceFile, text: &str, notes: &mut Vec<Diagnostic>) -> St
     repaired.into_owned()
 }
 
-fn parse_page(config: &SiteConfig, file: SourceFile, text: &str) -> Result<SourcePage, Diagnostic> {
+/// Parses a decoded file: front matter, language, body and title.
+pub fn parse_page(
+    config: &SiteConfig,
+    file: SourceFile,
+    text: &str,
+) -> Result<SourcePage, Diagnostic> {
     let at = |line: usize, column: usize, message: String| {
         Diagnostic::error(message)
             .in_file(&file.display_path)
@@ -128,6 +156,11 @@ fn parse_page(config: &SiteConfig, file: SourceFile, text: &str) -> Result<Sourc
     let lang = resolve_language(config, &file, &front)?;
     let (body, derived_title) = match file.format {
         SourceFormat::Markdown => (split.body.to_string(), first_heading(split.body)),
+        SourceFormat::PlainText
+            if split.yaml.is_some() || plaintext::looks_like_markdown(split.body) =>
+        {
+            (split.body.to_string(), first_heading(split.body))
+        }
         SourceFormat::PlainText => {
             let converted = plaintext::to_markdown(split.body);
             let title = Some(converted.title).filter(|t| !t.is_empty());
@@ -223,7 +256,7 @@ fn file_title(file: &SourceFile) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::{Path, PathBuf};
+    use std::path::PathBuf;
 
     fn config() -> SiteConfig {
         let text = "title='t'\nbase_url='https://x.org/'\n[[languages]]\ntag='fr'\n[[languages]]\ntag='nl'\n";
@@ -244,7 +277,7 @@ mod tests {
     #[test]
     fn decodes_bom_and_crlf() {
         let text = decode_text(
-            &file(None, None),
+            Path::new("content/x.md"),
             b"\xEF\xBB\xBF---\r\ntitle: A\r\n---\r\nx\r",
         )
         .unwrap();
@@ -253,7 +286,7 @@ mod tests {
 
     #[test]
     fn invalid_utf8_names_the_byte_offset() {
-        let err = decode_text(&file(None, None), b"ok\nab\xFFcd").unwrap_err();
+        let err = decode_text(Path::new("content/x.md"), b"ok\nab\xFFcd").unwrap_err();
         assert!(err.message.contains("byte offset 5"), "{}", err.message);
         assert_eq!((err.line, err.column), (Some(2), Some(3)));
     }

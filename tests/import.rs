@@ -1,0 +1,242 @@
+//! `tolk import` and `tolk build --content`: the sample corpus as it was
+//! handed over, a flat folder of hash-named files with no language given.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use tolk::build::BuildOptions;
+use tolk::config::SiteConfig;
+use tolk::import::{self, LanguageEvidence};
+use tolk::read::ReadOptions;
+
+fn corpus() -> std::path::PathBuf {
+    example_site().join("tests/fixtures/corpus")
+}
+
+fn tolk(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tolk"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn files_under(dir: &Path) -> Vec<String> {
+    snapshot(dir)
+        .keys()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .collect()
+}
+
+#[test]
+fn the_flat_corpus_imports_to_fr_it_nl_sv_fr_with_aligned_slugs() {
+    let site = tempfile::tempdir().unwrap();
+    copy_example_site(site.path());
+    fs::remove_dir_all(site.path().join("content")).unwrap();
+    let out = tolk(&[
+        "import",
+        corpus().to_str().unwrap(),
+        "--root",
+        site.path().to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let content = site.path().join("content");
+    assert_eq!(
+        files_under(&content),
+        [
+            "fr/apprenez-les-differences-entre-b2c-et-b2b-et-comment-elles.md",
+            "fr/qu-est-ce-que-b2b-et-b2c.md",
+            "it/qu-est-ce-que-b2b-et-b2c.md",
+            "nl/qu-est-ce-que-b2b-et-b2c.md",
+            "sv/qu-est-ce-que-b2b-et-b2c.md",
+        ]
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("detected, confidence"),
+        "confidence is printed: {stdout}"
+    );
+    let nl = fs::read_to_string(content.join("nl/qu-est-ce-que-b2b-et-b2c.md")).unwrap();
+    assert!(nl.contains("per cliënt,") && nl.starts_with("---\ntitle: Wat zijn B2B en B2C?"));
+    let article = fs::read_to_string(
+        content.join("fr/apprenez-les-differences-entre-b2c-et-b2b-et-comment-elles.md"),
+    )
+    .unwrap();
+    assert!(
+        article.starts_with("---\ntitle: \"Apprenez les différences entre B2C et B2B"),
+        "{}",
+        &article[..200]
+    );
+    assert!(article.contains("\n## Qu’est-ce que le B2C (ou BtoC) ?\n"));
+
+    // The imported site builds, and its four pages align by path.
+    let public = site.path().join("public");
+    assert_eq!(build_into(site.path(), &public).errors(), 0);
+    let html = read_html(&public.join("nl/qu-est-ce-que-b2b-et-b2c/index.html"));
+    let it = attr(&html, ".lang-switcher a[hreflang=it]", "href");
+    assert_eq!(it.as_deref(), Some("/it/qu-est-ce-que-b2b-et-b2c/"));
+}
+
+#[test]
+fn import_never_overwrites_without_force_and_dry_run_writes_nothing() {
+    let site = tempfile::tempdir().unwrap();
+    copy_example_site(site.path());
+    let into = site.path().join("imported");
+    let (root, dump, target) = (
+        site.path().to_str().unwrap(),
+        corpus(),
+        into.to_str().unwrap().to_string(),
+    );
+    let dry = tolk(&[
+        "import",
+        dump.to_str().unwrap(),
+        "--root",
+        root,
+        "--into",
+        &target,
+        "--dry-run",
+    ]);
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("would write"));
+    assert!(!into.exists(), "--dry-run writes nothing");
+
+    tolk(&[
+        "import",
+        dump.to_str().unwrap(),
+        "--root",
+        root,
+        "--into",
+        &target,
+    ]);
+    let first = snapshot(&into);
+    let page = into.join("sv/qu-est-ce-que-b2b-et-b2c.md");
+    fs::write(&page, "edited by hand").unwrap();
+    let again = tolk(&[
+        "import",
+        dump.to_str().unwrap(),
+        "--root",
+        root,
+        "--into",
+        &target,
+    ]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("skipped 5 existing"));
+    assert_eq!(fs::read_to_string(&page).unwrap(), "edited by hand");
+    tolk(&[
+        "import",
+        dump.to_str().unwrap(),
+        "--root",
+        root,
+        "--into",
+        &target,
+        "--force",
+    ]);
+    assert_eq!(
+        snapshot(&into),
+        first,
+        "the same input gives the same files"
+    );
+}
+
+#[test]
+fn without_a_site_config_every_shipped_language_is_a_candidate() {
+    let config =
+        SiteConfig::with_languages(Path::new("."), &tolk::detect::Detector::supported_tags());
+    let plan = import::plan(&config, &corpus(), ReadOptions::default());
+    let mut langs: Vec<&str> = plan.pages.iter().map(|p| p.page.lang.as_str()).collect();
+    langs.sort();
+    assert_eq!(langs, ["fr", "fr", "it", "nl", "sv"]);
+    assert!(plan.undecided.is_empty());
+    assert!(plan.pages.iter().all(
+        |p| matches!(p.evidence, LanguageEvidence::Detected { confidence } if confidence > 0.9)
+    ));
+}
+
+#[test]
+fn front_matter_and_folders_beat_detection_and_short_text_stays_undecided() {
+    let dump = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dump.path().join("sv")).unwrap();
+    // French words, but the front matter says Italian: the writer knows best.
+    fs::write(
+        dump.path().join("a.md"),
+        "---\nlang: it\ntitle: A\n---\nBonjour, ceci est un texte en français.\n",
+    )
+    .unwrap();
+    fs::write(
+        dump.path().join("sv/b.md"),
+        "# B\n\nCeci est aussi du français.\n",
+    )
+    .unwrap();
+    fs::write(dump.path().join("c.txt"), "OK\n").unwrap();
+    let config = SiteConfig::with_languages(Path::new("."), &["fr", "it", "sv"]);
+    let plan = import::plan(&config, dump.path(), ReadOptions::default());
+    let found: Vec<(String, String)> = plan
+        .pages
+        .iter()
+        .map(|p| {
+            (
+                p.source.file_name().unwrap().to_string_lossy().into_owned(),
+                p.page.lang.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("a.md".to_string(), "it".to_string()),
+            ("b.md".to_string(), "sv".to_string())
+        ]
+    );
+    assert_eq!(plan.undecided.len(), 1, "two letters are not guessed");
+    assert!(plan.undecided[0].source.ends_with("c.txt"));
+}
+
+#[test]
+fn invalid_utf8_in_a_dump_is_an_error_naming_the_byte_offset_and_the_rest_imports() {
+    let dump = tempfile::tempdir().unwrap();
+    copy_dir(&corpus(), dump.path());
+    fs::write(
+        dump.path().join("broken.md"),
+        b"# Titre\n\nCaf\xE9 au lait\n",
+    )
+    .unwrap();
+    let config = SiteConfig::with_languages(Path::new("."), &["fr", "it", "nl", "sv"]);
+    let plan = import::plan(&config, dump.path(), ReadOptions::default());
+    assert_eq!(plan.pages.len(), 5);
+    let error = plan.diagnostics.iter().find(|d| d.is_error()).unwrap();
+    assert!(
+        error.to_string().contains("broken.md:3:4") && error.message.contains("byte offset 12"),
+        "{error}"
+    );
+}
+
+#[test]
+fn build_from_a_dump_writes_nothing_into_it() {
+    let dump = tempfile::tempdir().unwrap();
+    copy_dir(&corpus(), dump.path());
+    let before = snapshot(dump.path());
+    let out = tempfile::tempdir().unwrap();
+    let report = tolk::build::build(&BuildOptions {
+        root: example_site(),
+        out: Some(out.path().join("public")),
+        content: Some(dump.path().to_path_buf()),
+        ..Default::default()
+    });
+    assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
+    assert_eq!(snapshot(dump.path()), before);
+    let public = out.path().join("public");
+    let sv = read_html(&public.join("sv/qu-est-ce-que-b2b-et-b2c/index.html"));
+    assert_eq!(
+        attr(&sv, ".lang-switcher a[hreflang=fr]", "href").as_deref(),
+        Some("/fr/qu-est-ce-que-b2b-et-b2c/")
+    );
+    let article = read_html(
+        &public.join("fr/apprenez-les-differences-entre-b2c-et-b2b-et-comment-elles/index.html"),
+    );
+    assert!(select(&article, "main h2").len() >= 3);
+}
