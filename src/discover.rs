@@ -44,7 +44,11 @@ pub fn discover(config: &SiteConfig) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let walker = WalkDir::new(&config.content_dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
+        .filter_entry(|entry| {
+            entry.depth() == 0
+                || (!is_hidden(entry.file_name())
+                    && is_page_name(entry.file_name(), entry.file_type().is_dir()))
+        });
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
@@ -64,6 +68,18 @@ pub fn discover(config: &SiteConfig) -> (Vec<SourceFile>, Vec<Diagnostic>) {
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+/// Files and folders starting with `_` hold parts of pages (`_includes/`,
+/// `_order.txt`), not pages, except the section pages `_index.md`; `TOC.md`
+/// is a guide's table of contents.
+fn is_page_name(name: &std::ffi::OsStr, is_dir: bool) -> bool {
+    let name = name.to_string_lossy();
+    if is_dir {
+        return !name.starts_with('_');
+    }
+    let stem = name.split('.').next().unwrap_or_default();
+    (!name.starts_with('_') || stem == "_index") && name != "TOC.md"
 }
 
 fn format_of(path: &Path) -> Option<SourceFormat> {
@@ -222,6 +238,17 @@ mod tests {
                 .logical_path,
             ""
         );
+    }
+
+    #[test]
+    fn parts_of_pages_are_not_pages() {
+        use std::ffi::OsStr;
+        assert!(!is_page_name(OsStr::new("_includes"), true));
+        assert!(!is_page_name(OsStr::new("_order.txt"), false));
+        assert!(!is_page_name(OsStr::new("TOC.md"), false));
+        assert!(is_page_name(OsStr::new("_index.md"), false));
+        assert!(is_page_name(OsStr::new("_index.fr.md"), false));
+        assert!(is_page_name(OsStr::new("guide"), true));
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod git;
 pub mod import;
 pub mod language;
 pub mod markdown;
+pub mod nav;
 pub mod plaintext;
 pub mod read;
 pub mod render;

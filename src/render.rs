@@ -14,6 +14,7 @@ use crate::config::{Language, SiteConfig};
 use crate::diagnostics::Diagnostic;
 use crate::fallback::{self, Fallback};
 use crate::markdown::{self, LinkTarget, RenderOptions};
+use crate::nav::{NavLink, Navigation};
 use crate::read::SourcePage;
 use crate::status::{self, StatusReport};
 use crate::templates::{Theme, template_error};
@@ -141,6 +142,9 @@ pub struct SiteView<'a> {
     by_source_path: HashMap<String, usize>,
     /// `(group, language)` -> URL of the fallback page standing in.
     fallback_urls: HashMap<(usize, String), String>,
+    nav: Navigation,
+    /// Page index -> title, for navigation links.
+    titles: Vec<&'a str>,
     site_value: tera::Value,
 }
 
@@ -181,6 +185,8 @@ impl<'a> SiteView<'a> {
             urls,
             by_source_path,
             fallback_urls: fallback::urls_by_group(&site.fallbacks),
+            nav: Navigation::build(config, pages),
+            titles: pages.iter().map(|p| p.title.as_str()).collect(),
             site_value,
         }
     }
@@ -293,6 +299,7 @@ impl<'a> SiteView<'a> {
             content: rendered.html,
         };
         let mut context = self.base_context(job.lang);
+        context.insert("nav", &self.page_nav(job));
         context.insert("page", &value);
         context.insert(
             "translations",
@@ -320,6 +327,25 @@ impl<'a> SiteView<'a> {
                 (None, notes)
             }
         }
+    }
+
+    /// The sidebar, breadcrumbs and neighbours of a page; a fallback page
+    /// sits in its reader's navigation without a place of its own.
+    fn page_nav(&self, job: &PageJob) -> crate::nav::PageNav {
+        let home = NavLink {
+            title: self
+                .theme
+                .strings_for(job.lang)
+                .get("home")
+                .cloned()
+                .unwrap_or_else(|| "Home".to_string()),
+            url: page_url(self.config, job.lang, ""),
+            current: false,
+            depth: 0,
+        };
+        let current = (!job.fallback).then_some(job.content);
+        self.nav
+            .page_view(job.lang, current, &self.urls, &self.titles, home)
     }
 
     fn render_home(&self, language: &Language) -> Result<OutputFile, Diagnostic> {

@@ -1,0 +1,443 @@
+//! Per-language navigation: sections (first folders) and their pages in
+//! reading order, for the sidebar, breadcrumbs and previous/next links.
+//!
+//! Built once per language; a page's view of it holds only the list of
+//! sections and the pages of its own section, so rendering stays linear in
+//! the number of pages however large the site grows.
+//!
+//! Order within a section: the slugs listed in an optional `_order.txt` in
+//! the section folder (`content/<lang>/<section>/_order.txt`, or
+//! `content/<section>/_order.txt` for every language), then a `weight` in the
+//! front matter (smaller first), then the title.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::config::SiteConfig;
+use crate::read::SourcePage;
+use crate::urls::section_of;
+
+/// One section of one language.
+#[derive(Clone, Debug)]
+pub struct Section {
+    /// The folder name; empty for pages at the language root.
+    pub name: String,
+    /// The title of the section's index page, else the folder name.
+    pub title: String,
+    /// The section's index page (`<section>/index.md`), if any.
+    pub index: Option<usize>,
+    /// Pages in reading order (the index page excluded).
+    pub pages: Vec<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct LanguageNav {
+    pub sections: Vec<Section>,
+    /// Page -> (section, position in the section) for fast lookups.
+    position: HashMap<usize, (usize, usize)>,
+}
+
+#[derive(Debug, Default)]
+pub struct Navigation {
+    languages: HashMap<String, LanguageNav>,
+}
+
+/// A link in the navigation, as templates see it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct NavLink {
+    pub title: String,
+    pub url: String,
+    pub current: bool,
+    /// Folders below the section (0 for pages directly in it).
+    pub depth: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NavSection {
+    pub title: String,
+    pub url: String,
+    /// The page shown is in this section: its pages are listed.
+    pub current: bool,
+    pub pages: Vec<NavLink>,
+}
+
+/// What one page's templates get.
+#[derive(Clone, Debug, Serialize)]
+pub struct PageNav {
+    pub sections: Vec<NavSection>,
+    pub breadcrumbs: Vec<NavLink>,
+    pub prev: Option<NavLink>,
+    pub next: Option<NavLink>,
+}
+
+impl Navigation {
+    pub fn build(config: &SiteConfig, pages: &[SourcePage]) -> Navigation {
+        let mut by_language: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (index, page) in pages.iter().enumerate() {
+            by_language
+                .entry(page.lang.as_str())
+                .or_default()
+                .push(index);
+        }
+        let languages = by_language
+            .into_iter()
+            .map(|(lang, indices)| {
+                (
+                    lang.to_string(),
+                    language_nav(config, pages, lang, &indices),
+                )
+            })
+            .collect();
+        Navigation { languages }
+    }
+
+    pub fn language(&self, lang: &str) -> Option<&LanguageNav> {
+        self.languages.get(lang)
+    }
+
+    /// The navigation seen from page `current` (its content page), in `lang`.
+    /// `urls[page]` is each page's URL; `home` the language's home URL.
+    pub fn page_view(
+        &self,
+        lang: &str,
+        current: Option<usize>,
+        urls: &[String],
+        titles: &[&str],
+        home: NavLink,
+    ) -> PageNav {
+        let Some(nav) = self.languages.get(lang) else {
+            return PageNav {
+                sections: Vec::new(),
+                breadcrumbs: vec![home],
+                prev: None,
+                next: None,
+            };
+        };
+        let position = current.and_then(|page| nav.position.get(&page).copied());
+        let link = |page: usize, depth: usize| NavLink {
+            title: titles[page].to_string(),
+            url: urls[page].clone(),
+            current: Some(page) == current,
+            depth,
+        };
+        let sections = nav.sections_view(position, &link, &home);
+        let mut breadcrumbs = vec![home.clone()];
+        if let Some((section, _)) = position {
+            let section = &nav.sections[section];
+            if !section.name.is_empty() {
+                breadcrumbs.push(NavLink {
+                    title: section.title.clone(),
+                    url: section
+                        .index
+                        .or(section.pages.first().copied())
+                        .map_or_else(|| home.url.clone(), |i| urls[i].clone()),
+                    current: false,
+                    depth: 0,
+                });
+            }
+        }
+        if let Some(page) = current {
+            breadcrumbs.push(link(page, 0));
+        }
+        let (prev, next) = match position {
+            Some((section, index)) => nav.neighbours(section, index, &link),
+            None => (None, None),
+        };
+        PageNav {
+            sections,
+            breadcrumbs,
+            prev,
+            next,
+        }
+    }
+}
+
+impl LanguageNav {
+    fn sections_view(
+        &self,
+        position: Option<(usize, usize)>,
+        link: &dyn Fn(usize, usize) -> NavLink,
+        home: &NavLink,
+    ) -> Vec<NavSection> {
+        self.sections
+            .iter()
+            .enumerate()
+            .map(|(index, section)| {
+                let current = position.is_some_and(|(s, _)| s == index);
+                let first = section.index.or(section.pages.first().copied());
+                NavSection {
+                    title: section.title.clone(),
+                    url: first.map_or_else(|| home.url.clone(), |page| link(page, 0).url),
+                    current,
+                    pages: if current {
+                        section.pages.iter().map(|&page| link(page, 0)).collect()
+                    } else {
+                        Vec::new()
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// Previous and next page in reading order, across sections.
+    fn neighbours(
+        &self,
+        section: usize,
+        index: usize,
+        link: &dyn Fn(usize, usize) -> NavLink,
+    ) -> (Option<NavLink>, Option<NavLink>) {
+        let pages = &self.sections[section].pages;
+        let prev = if index > 0 {
+            pages.get(index - 1).copied()
+        } else {
+            self.sections[..section]
+                .iter()
+                .rev()
+                .find_map(|s| s.pages.last().copied())
+        };
+        let next = pages.get(index + 1).copied().or_else(|| {
+            self.sections[section + 1..]
+                .iter()
+                .find_map(|s| s.pages.first().copied())
+        });
+        (prev.map(|p| link(p, 0)), next.map(|p| link(p, 0)))
+    }
+}
+
+fn language_nav(
+    config: &SiteConfig,
+    pages: &[SourcePage],
+    lang: &str,
+    indices: &[usize],
+) -> LanguageNav {
+    let mut sections: BTreeMap<&str, Section> = BTreeMap::new();
+    for &index in indices {
+        let path = pages[index].file.logical_path.as_str();
+        if path.is_empty() {
+            continue; // the language's home
+        }
+        let is_index = is_section_index(&pages[index]);
+        let name = if is_index {
+            path.split('/').next().unwrap_or(path)
+        } else {
+            section_of(path)
+        };
+        let section = sections.entry(name).or_insert_with(|| Section {
+            name: name.to_string(),
+            title: humanize(name),
+            index: None,
+            pages: Vec::new(),
+        });
+        if is_index && path == name {
+            section.index = Some(index);
+            section.title = pages[index].title.clone();
+        } else {
+            section.pages.push(index);
+        }
+    }
+    let mut sections: Vec<Section> = sections.into_values().collect();
+    for section in &mut sections {
+        let order = ordering_file(config, lang, &section.name);
+        sort_section(pages, &mut section.pages, &order);
+    }
+    // Pages at the language root read first.
+    sections.sort_by_key(|s| !s.name.is_empty());
+    let position = sections
+        .iter()
+        .enumerate()
+        .flat_map(|(s, section)| {
+            section
+                .pages
+                .iter()
+                .enumerate()
+                .map(move |(i, &page)| (page, (s, i)))
+        })
+        .collect();
+    LanguageNav { sections, position }
+}
+
+/// `index.md`, `_index.md` (or `index.fr.md`) stand for their folder.
+fn is_section_index(page: &SourcePage) -> bool {
+    let name = page
+        .file
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    matches!(name.split('.').next(), Some("index" | "_index"))
+}
+
+fn sort_section(pages: &[SourcePage], section: &mut [usize], order: &[String]) {
+    let rank = |page: usize| {
+        let slug = pages[page]
+            .file
+            .logical_path
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        order
+            .iter()
+            .position(|listed| listed == slug)
+            .unwrap_or(usize::MAX)
+    };
+    let weight = |page: usize| {
+        pages[page]
+            .front
+            .all
+            .get("weight")
+            .and_then(|w| w.as_i64())
+            .unwrap_or(i64::MAX)
+    };
+    section.sort_by(|&a, &b| {
+        (
+            rank(a),
+            weight(a),
+            pages[a].title.to_lowercase(),
+            &pages[a].file.logical_path,
+        )
+            .cmp(&(
+                rank(b),
+                weight(b),
+                pages[b].title.to_lowercase(),
+                &pages[b].file.logical_path,
+            ))
+    });
+}
+
+/// Slugs listed in `_order.txt`, one per line (`#` starts a comment).
+fn ordering_file(config: &SiteConfig, lang: &str, section: &str) -> Vec<String> {
+    let candidates = [
+        config.content_dir.join(lang).join(section),
+        config.content_dir.join(section),
+    ];
+    candidates
+        .iter()
+        .map(|dir| dir.join("_order.txt"))
+        .find_map(|path| read_order(&path))
+        .unwrap_or_default()
+}
+
+fn read_order(path: &Path) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(
+        text.lines()
+            .map(|line| line.split('#').next().unwrap_or_default().trim())
+            .filter(|line| !line.is_empty())
+            .map(|line| line.trim_end_matches(".md").to_string())
+            .collect(),
+    )
+}
+
+/// `getting-started` -> `Getting started`.
+fn humanize(folder: &str) -> String {
+    let words = folder.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::{SourceFile, SourceFormat};
+    use crate::frontmatter::FrontMatter;
+    use std::path::PathBuf;
+
+    fn page(path: &str, title: &str, weight: Option<i64>) -> SourcePage {
+        let logical = path.strip_suffix("/index").unwrap_or(path);
+        let mut front = FrontMatter::default();
+        if let Some(weight) = weight {
+            front.all.insert("weight".into(), weight.into());
+        }
+        SourcePage {
+            file: SourceFile {
+                path: PathBuf::from(format!("/s/content/fr/{path}.md")),
+                display_path: PathBuf::from(format!("content/fr/{path}.md")),
+                format: SourceFormat::Markdown,
+                folder_language: Some("fr".into()),
+                suffix_language: None,
+                logical_path: logical.to_string(),
+            },
+            lang: "fr".into(),
+            front,
+            body: String::new(),
+            body_line: 1,
+            title: title.to_string(),
+        }
+    }
+
+    fn config() -> SiteConfig {
+        SiteConfig::parse(
+            Path::new("/nonexistent"),
+            "title='t'\nbase_url='https://x.org/'\n[[languages]]\ntag='fr'\n",
+        )
+        .unwrap()
+    }
+
+    fn view(pages: &[SourcePage], current: usize) -> PageNav {
+        let nav = Navigation::build(&config(), pages);
+        let urls: Vec<String> = pages
+            .iter()
+            .map(|p| format!("/fr/{}/", p.file.logical_path))
+            .collect();
+        let titles: Vec<&str> = pages.iter().map(|p| p.title.as_str()).collect();
+        let home = NavLink {
+            title: "Accueil".into(),
+            url: "/fr/".into(),
+            current: false,
+            depth: 0,
+        };
+        nav.page_view("fr", Some(current), &urls, &titles, home)
+    }
+
+    #[test]
+    fn sections_list_only_the_current_sections_pages() {
+        let pages = [
+            page("commerce/b", "B", None),
+            page("commerce/a", "A", None),
+            page("articles/x", "X", None),
+            page("commerce/index", "Commerce B2B", None),
+        ];
+        let nav = view(&pages, 0);
+        let titles: Vec<&str> = nav.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, ["Articles", "Commerce B2B"]);
+        assert!(nav.sections[0].pages.is_empty());
+        let in_commerce: Vec<&str> = nav.sections[1]
+            .pages
+            .iter()
+            .map(|p| p.title.as_str())
+            .collect();
+        assert_eq!(in_commerce, ["A", "B"]);
+        assert!(nav.sections[1].pages[1].current);
+    }
+
+    #[test]
+    fn breadcrumbs_and_neighbours_follow_reading_order() {
+        // A has a weight, so it reads before B; the articles section reads first.
+        let pages = [
+            page("commerce/b", "B", None),
+            page("commerce/a", "A", Some(9)),
+            page("articles/x", "X", None),
+        ];
+        let nav = view(&pages, 1);
+        let crumbs: Vec<&str> = nav.breadcrumbs.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(crumbs, ["Accueil", "Commerce", "A"]);
+        assert_eq!(
+            nav.prev.as_ref().map(|p| p.title.as_str()),
+            Some("X"),
+            "across sections"
+        );
+        assert_eq!(nav.next.as_ref().map(|p| p.title.as_str()), Some("B"));
+        assert!(view(&pages, 0).next.is_none());
+    }
+
+    #[test]
+    fn humanizes_folder_names() {
+        assert_eq!(humanize("getting-started"), "Getting started");
+        assert_eq!(humanize(""), "");
+    }
+}
