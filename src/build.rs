@@ -41,6 +41,8 @@ pub struct BuildReport {
     pub pages_per_language: BTreeMap<String, usize>,
     /// Pages built in place of missing translations.
     pub fallback_pages: usize,
+    /// Zero-width spaces removed from titles, headings, link and alt texts.
+    pub zero_width_removed: usize,
     pub diagnostics: Vec<Diagnostic>,
     /// Where the site was written; `None` when nothing was published.
     pub published_to: Option<PathBuf>,
@@ -72,8 +74,12 @@ impl BuildReport {
             0 => String::new(),
             n => format!(" and {n} {}", plural(n, "fallback page", "fallback pages")),
         };
+        let zero_width = match self.zero_width_removed {
+            0 => String::new(),
+            n => format!(", {n} zero-width {} removed", plural(n, "space", "spaces")),
+        };
         format!(
-            "Built {total} {} ({}){fallbacks}, {} {}, {} {} in {:.2} s {destination}",
+            "Built {total} {} ({}){fallbacks}{zero_width}, {} {}, {} {} in {:.2} s {destination}",
             plural(total, "page", "pages"),
             per_language.join(", "),
             self.warnings(),
@@ -98,6 +104,8 @@ pub struct LoadedSite {
     pub suggestions: Vec<Suggestion>,
     pub staleness: Staleness,
     pub fallbacks: Vec<Fallback>,
+    /// Content-relative paths of the content folder's other files (images).
+    pub assets: Vec<String>,
 }
 
 /// Discovers, reads and aligns the pages, and works out what is stale,
@@ -105,12 +113,16 @@ pub struct LoadedSite {
 /// the site; only a broken config stops here.
 pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut config = SiteConfig::load(&options.root)?;
-    let (pages, mut problems) = match &options.content {
+    let (pages, mut problems, assets) = match &options.content {
         Some(dump) => {
             config.content_dir = dump.clone();
-            read_dump(&config, dump, options.read)
+            let (pages, problems) = read_dump(&config, dump, options.read);
+            (pages, problems, Vec::new())
         }
-        None => read_content(&config, options.read),
+        None => {
+            let (pages, problems) = read_content(&config, options.read);
+            (pages, problems, discover::assets(&config))
+        }
     };
     let (mut alignment, align_problems) = align::align(&pages);
     problems.extend(align_problems);
@@ -140,6 +152,7 @@ pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>)
         suggestions,
         staleness,
         fallbacks,
+        assets,
     };
     Ok((site, problems))
 }
@@ -200,8 +213,16 @@ fn render_and_write(site: &LoadedSite, options: &BuildOptions, report: &mut Buil
         Err(problems) => return report.diagnostics.extend(problems),
     };
     let view = SiteView::new(site, &theme);
-    let (files, problems) = view.render_all();
-    report.diagnostics.extend(problems);
+    let outcome = view.render_all();
+    let files = outcome.files;
+    report.diagnostics.extend(outcome.problems);
+    let in_titles: usize = site
+        .pages
+        .iter()
+        .filter_map(|p| p.front.title.as_deref())
+        .map(|title| crate::exl::strip_zero_width(title).1)
+        .sum();
+    report.zero_width_removed = outcome.zero_width_removed + in_titles;
     for page in &site.pages {
         *report
             .pages_per_language
@@ -220,14 +241,18 @@ fn render_and_write(site: &LoadedSite, options: &BuildOptions, report: &mut Buil
         config.content_dir.as_path(),
         &config.theme_dir(),
     ];
+    let copies: Vec<(std::path::PathBuf, String)> = site
+        .assets
+        .iter()
+        .map(|a| (config.content_dir.join(a), a.clone()))
+        .collect();
     let written = write::check_output_dir(&out, &protected).and_then(|()| {
-        write::write_site(
-            &out,
-            &SiteOutput {
-                files: &files,
-                static_dirs: &theme.static_dirs,
-            },
-        )
+        let output = SiteOutput {
+            files: &files,
+            static_dirs: &theme.static_dirs,
+            copies: &copies,
+        };
+        write::write_site(&out, &output)
     });
     match written {
         Ok(()) => report.published_to = Some(out),

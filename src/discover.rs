@@ -66,6 +66,27 @@ pub fn discover(config: &SiteConfig) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     (files, problems)
 }
 
+/// Files of the content folder that are not pages (images, downloads):
+/// content-relative paths with `/` separators, copied to the same place in
+/// the output.
+pub fn assets(config: &SiteConfig) -> Vec<String> {
+    WalkDir::new(&config.content_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()))
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_file() && format_of(entry.path()).is_none())
+        .map(|entry| {
+            let relative = relative_to(&config.content_dir, entry.path());
+            relative
+                .iter()
+                .map(|p| p.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .collect()
+}
+
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| n.starts_with('.'))
 }

@@ -19,6 +19,7 @@ pub mod detect;
 pub mod diagnostics;
 pub mod discover;
 pub mod entities;
+pub mod exl;
 pub mod fallback;
 pub mod fingerprint;
 pub mod frontmatter;

@@ -6,7 +6,9 @@
 //! * every heading gets a unique `id`,
 //! * tables are wrapped in a scrollable, labelled region and get header scopes,
 //! * footnote ids get a prefix so they cannot collide with heading ids,
-//! * link and image destinations go through a caller-supplied resolver.
+//! * link and image destinations go through a caller-supplied resolver,
+//! * Adobe Experience League extensions (alerts, tabs, `[!UICONTROL ...]`,
+//!   attribute lists...) are applied first by [`crate::exl`].
 //!
 //! Text is never escaped by this module except inside the few HTML fragments it
 //! writes itself, and entities are only decoded by the parser, so every piece of
@@ -18,6 +20,8 @@ use std::ops::Range;
 use pulldown_cmark::{
     Alignment, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeWithOffset, html,
 };
+
+use crate::exl::{self, Element, ElementAttrs};
 
 /// Where a link found in the Markdown should point.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +42,10 @@ pub struct RenderOptions<'a> {
     /// E-mail autolinks (`<someone@example.com>`) are the one exception: their
     /// destination is an address, not a path, so it is never resolved.
     pub resolve_link: &'a (dyn Fn(&str) -> LinkTarget + Sync),
+    /// UI text in the page's language for the labels the extensions write
+    /// (`alert_note` -> "Remarque", `video_link`...; see
+    /// [`exl::LABEL_KEYS`]). An empty answer falls back to English.
+    pub labels: &'a (dyn Fn(&str) -> String + Sync),
 }
 
 /// A heading of the rendered document.
@@ -71,6 +79,8 @@ pub struct Rendered {
     pub warnings: Vec<MarkdownWarning>,
     /// Words of visible text (split on whitespace), not counting markup.
     pub word_count: usize,
+    /// Zero-width spaces (machine-translation debris) removed from the text.
+    pub zero_width_removed: usize,
 }
 
 /// Renders a Markdown document to HTML and collects what the site needs to know about it.
@@ -80,10 +90,21 @@ pub fn render(source: &str, options: &RenderOptions) -> Rendered {
     let events: Vec<(Event<'_>, Range<usize>)> =
         TextMergeWithOffset::new(Parser::new_ext(source, parser_options()).into_offset_iter())
             .collect();
+    let extended = exl::extend(events, source, options.labels);
+    let events = extended.events;
     let survey = Survey::of(&events);
     let headings = assign_heading_ids(survey.headings, &survey.footnotes.reserved_ids());
     let lines = LineIndex::new(source);
-    let mut rewriter = Rewriter::new(options, &lines, &headings, &survey.footnotes);
+    let mut rewriter = Rewriter::new(
+        options,
+        &lines,
+        &headings,
+        &survey.footnotes,
+        &extended.attrs,
+    );
+    for (offset, message) in extended.warnings {
+        rewriter.warn(offset, message);
+    }
 
     let mut html_out = String::with_capacity(source.len() + source.len() / 2);
     html::push_html(
@@ -93,11 +114,15 @@ pub fn render(source: &str, options: &RenderOptions) -> Rendered {
             .map(|(event, range)| rewriter.rewrite(event, range)),
     );
 
+    // Extension warnings come first; sorting keeps them in source order.
+    let mut warnings = rewriter.warnings;
+    warnings.sort_by_key(|warning| (warning.line, warning.column));
     Rendered {
         html: html_out,
         first_h1: first_h1_text(&headings),
-        warnings: rewriter.warnings,
+        warnings,
         word_count: survey.words.count,
+        zero_width_removed: extended.zero_width_removed,
         headings,
     }
 }
@@ -140,7 +165,7 @@ fn is_combining_mark(ch: char) -> bool {
     )
 }
 
-fn parser_options() -> Options {
+pub(crate) fn parser_options() -> Options {
     // ENABLE_FOOTNOTES is the GitHub-compatible footnote syntax in 0.13
     // (the older syntax lives behind ENABLE_OLD_FOOTNOTES).
     Options::ENABLE_TABLES
@@ -159,7 +184,7 @@ fn first_h1_text(headings: &[Heading]) -> Option<String> {
 
 /// Escapes text for use inside HTML this module writes itself (attribute
 /// values in double quotes and element content).
-fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {
@@ -564,6 +589,8 @@ struct Rewriter<'r> {
     references_seen: HashMap<String, usize>,
     open_footnotes: Vec<String>,
     warnings: Vec<MarkdownWarning>,
+    /// Attribute lists the extensions attached to links, images and tables.
+    attrs: &'r ElementAttrs,
 }
 
 impl<'r> Rewriter<'r> {
@@ -572,6 +599,7 @@ impl<'r> Rewriter<'r> {
         lines: &'r LineIndex<'r>,
         headings: &'r [Heading],
         footnotes: &'r Footnotes,
+        attrs: &'r ElementAttrs,
     ) -> Self {
         Self {
             resolve_link: options.resolve_link,
@@ -584,6 +612,7 @@ impl<'r> Rewriter<'r> {
             references_seen: HashMap::new(),
             open_footnotes: Vec::new(),
             warnings: Vec::new(),
+            attrs,
         }
     }
 
@@ -621,12 +650,20 @@ impl<'r> Rewriter<'r> {
                 dest_url,
                 title,
                 id,
-            } => Event::Start(Tag::Link {
-                dest_url: self.resolve_destination(link_type, dest_url, range.start),
-                link_type,
-                title,
-                id,
-            }),
+            } => {
+                let dest_url = self.resolve_destination(link_type, dest_url, range.start);
+                match self.attrs.get(&(Element::Link, range.start)) {
+                    Some(applied) => {
+                        raw(link_open_html(link_type, &dest_url, &title, &applied.html))
+                    }
+                    None => Event::Start(Tag::Link {
+                        dest_url,
+                        link_type,
+                        title,
+                        id,
+                    }),
+                }
+            }
             Tag::Image {
                 link_type,
                 dest_url,
@@ -634,14 +671,24 @@ impl<'r> Rewriter<'r> {
                 id,
             } => {
                 self.image_depth += 1;
-                Event::Start(Tag::Image {
-                    dest_url: self.resolve_destination(link_type, dest_url, range.start),
-                    link_type,
-                    title,
-                    id,
-                })
+                let dest_url = self.resolve_destination(link_type, dest_url, range.start);
+                match self.attrs.get(&(Element::Image, range.start)) {
+                    Some(applied) => raw(image_html(&dest_url, &title, applied)),
+                    None => Event::Start(Tag::Image {
+                        dest_url,
+                        link_type,
+                        title,
+                        id,
+                    }),
+                }
             }
-            Tag::Table(alignments) => raw(self.table_open_html(alignments)),
+            Tag::Table(alignments) => {
+                let extra = self
+                    .attrs
+                    .get(&(Element::Table, range.start))
+                    .map_or("", |applied| applied.html.as_str());
+                raw(self.table_open_html(alignments, extra))
+            }
             Tag::TableHead => {
                 self.table.in_head = true;
                 self.table.cell_index = 0;
@@ -719,7 +766,7 @@ impl<'r> Rewriter<'r> {
         });
     }
 
-    fn table_open_html(&mut self, alignments: Vec<Alignment>) -> String {
+    fn table_open_html(&mut self, alignments: Vec<Alignment>, extra_attrs: &str) -> String {
         self.table = TableState {
             alignments,
             ..TableState::default()
@@ -728,7 +775,9 @@ impl<'r> Rewriter<'r> {
             Some(id) => format!("aria-labelledby=\"{}\"", escape_html(id)),
             None => "aria-label=\"Table\"".to_string(),
         };
-        format!("<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" {label}>\n<table>\n")
+        format!(
+            "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" {label}>\n<table{extra_attrs}>\n"
+        )
     }
 
     fn footnote_reference_html(&mut self, name: &str) -> String {
@@ -770,6 +819,40 @@ fn raw<'a>(html: impl Into<CowStr<'a>>) -> Event<'a> {
     Event::Html(html.into())
 }
 
+/// `<a ...>` for a link carrying an attribute list; the writer closes it.
+fn link_open_html(link_type: LinkType, dest: &str, title: &str, attrs: &str) -> String {
+    let scheme = if link_type == LinkType::Email {
+        "mailto:"
+    } else {
+        ""
+    };
+    format!(
+        "<a href=\"{scheme}{}\"{}{attrs}>",
+        exl::escape_href(dest),
+        title_attr(title)
+    )
+}
+
+/// A whole `<img>` for an image carrying an attribute list; the extensions
+/// removed its alt events and kept their text.
+fn image_html(dest: &str, title: &str, applied: &exl::Applied) -> String {
+    format!(
+        "<img src=\"{}\" alt=\"{}\"{}{} />",
+        exl::escape_href(dest),
+        escape_html(&applied.alt),
+        title_attr(title),
+        applied.html
+    )
+}
+
+fn title_attr(title: &str) -> String {
+    if title.is_empty() {
+        String::new()
+    } else {
+        format!(" title=\"{}\"", escape_html(title))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -778,11 +861,16 @@ mod tests {
         LinkTarget::Keep
     }
 
+    fn no_labels(_: &str) -> String {
+        String::new()
+    }
+
     fn render_plain(source: &str) -> Rendered {
         render(
             source,
             &RenderOptions {
                 resolve_link: &keep_all,
+                labels: &no_labels,
             },
         )
     }
@@ -974,6 +1062,7 @@ mod tests {
             source,
             &RenderOptions {
                 resolve_link: &resolve,
+                labels: &no_labels,
             },
         );
         assert!(rendered.html.contains("href=\"/en/guide/#install\""));
@@ -1005,6 +1094,7 @@ mod tests {
             source,
             &RenderOptions {
                 resolve_link: &resolve,
+                labels: &no_labels,
             },
         );
         let seen = seen.into_inner().unwrap_or_default();

@@ -8,6 +8,7 @@ use crate::config::{SiteConfig, line_and_column};
 use crate::diagnostics::Diagnostic;
 use crate::discover::{SourceFile, SourceFormat};
 use crate::entities;
+use crate::exl;
 use crate::frontmatter::{self, FrontMatter};
 use crate::language;
 use crate::plaintext;
@@ -169,7 +170,8 @@ pub fn parse_page(
     };
     let title = front
         .title
-        .clone()
+        .as_deref()
+        .map(clean_title)
         .or(derived_title)
         .unwrap_or_else(|| file_title(&file));
     Ok(SourcePage {
@@ -240,8 +242,28 @@ fn configured_tag(config: &SiteConfig, raw: &str) -> Result<String, String> {
 fn first_heading(body: &str) -> Option<String> {
     body.lines()
         .find_map(|line| line.strip_prefix("# "))
-        .map(|title| frontmatter::decode_entities(title.trim()))
+        .map(|title| {
+            clean_title(&frontmatter::decode_entities(without_attributes(
+                title.trim(),
+            )))
+        })
         .filter(|title| !title.is_empty())
+}
+
+/// A title as readers see it in `<title>`, the switcher and lists: inline
+/// tokens (`[!UICONTROL Stores]`) as plain text, zero-width spaces removed.
+pub fn clean_title(title: &str) -> String {
+    exl::plain_text_of_inline_tokens(&exl::strip_zero_width(title).0)
+        .trim()
+        .to_string()
+}
+
+/// `Title {#custom-id}` -> `Title`.
+fn without_attributes(heading: &str) -> &str {
+    match heading.rsplit_once(" {") {
+        Some((text, attributes)) if attributes.ends_with('}') => text.trim_end(),
+        _ => heading,
+    }
 }
 
 fn file_title(file: &SourceFile) -> String {
@@ -320,6 +342,18 @@ mod tests {
         let err =
             resolve_language(&config(), &file(None, None), &FrontMatter::default()).unwrap_err();
         assert!(err.help.unwrap().contains("content/<lang>/"));
+    }
+
+    #[test]
+    fn titles_read_as_plain_text() {
+        assert_eq!(
+            clean_title("[!UICONTROL General] > [!UICONTROL B2B\u{200B} Features]"),
+            "General > B2B Features"
+        );
+        assert_eq!(
+            first_heading("# Aide EXL {#aide-exl}\n").as_deref(),
+            Some("Aide EXL")
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use tera::Context;
 use crate::build::LoadedSite;
 use crate::config::{Language, SiteConfig};
 use crate::diagnostics::Diagnostic;
+use crate::exl;
 use crate::fallback::{self, Fallback};
 use crate::markdown::{self, LinkTarget, RenderOptions};
 use crate::nav::{NavLink, Navigation};
@@ -29,6 +30,21 @@ use crate::urls::{
 pub struct OutputFile {
     pub path: String,
     pub contents: Vec<u8>,
+}
+
+/// What rendering the site produced.
+pub struct RenderOutcome {
+    pub files: Vec<OutputFile>,
+    pub problems: Vec<Diagnostic>,
+    /// Zero-width spaces (machine-translation debris) removed from link
+    /// texts, alt texts and headings.
+    pub zero_width_removed: usize,
+}
+
+struct PageOutcome {
+    file: Option<OutputFile>,
+    notes: Vec<Diagnostic>,
+    zero_width_removed: usize,
 }
 
 /// Where the translation status page is published, under the base path.
@@ -75,6 +91,13 @@ struct PageValue<'a> {
     workflow_type: Option<&'a str>,
     ht_degree: Option<u8>,
     front_matter: &'a serde_json::Map<String, serde_json::Value>,
+    /// For `<head>`: `seo-title` / `seo-description` when given, else the
+    /// title and description.
+    seo_title: String,
+    seo_description: String,
+    /// Front matter strings made of `key="value"` pairs (Adobe's `badgePaas:
+    /// label="PaaS" type="Informative"`), as maps: `page.attributes.badgePaas.label`.
+    attributes: BTreeMap<&'a str, BTreeMap<String, String>>,
 }
 
 #[derive(Serialize)]
@@ -145,6 +168,8 @@ pub struct SiteView<'a> {
     nav: Navigation,
     /// Page index -> title, for navigation links.
     titles: Vec<&'a str>,
+    /// Content-relative paths of the files copied beside the pages.
+    assets: std::collections::HashSet<&'a str>,
     site_value: tera::Value,
 }
 
@@ -187,24 +212,26 @@ impl<'a> SiteView<'a> {
             fallback_urls: fallback::urls_by_group(&site.fallbacks),
             nav: Navigation::build(config, pages),
             titles: pages.iter().map(|p| p.title.as_str()).collect(),
+            assets: site.assets.iter().map(String::as_str).collect(),
             site_value,
         }
     }
 
     /// Renders every page and fallback page, each language's home, the site
     /// root and the translation status page.
-    pub fn render_all(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    pub fn render_all(&self) -> RenderOutcome {
         let jobs: Vec<PageJob> = (0..self.pages.len())
             .map(|index| self.own_page(index))
             .chain(self.site.fallbacks.iter().map(|f| self.fallback_page(f)))
             .collect();
-        let rendered: Vec<(Option<OutputFile>, Vec<Diagnostic>)> =
-            jobs.par_iter().map(|job| self.render_page(job)).collect();
+        let rendered: Vec<PageOutcome> = jobs.par_iter().map(|job| self.render_page(job)).collect();
         let mut files = Vec::with_capacity(rendered.len() + self.config.languages.len() + 2);
         let mut problems = Vec::new();
-        for (file, notes) in rendered {
-            files.extend(file);
-            problems.extend(notes);
+        let mut zero_width_removed = 0;
+        for outcome in rendered {
+            files.extend(outcome.file);
+            problems.extend(outcome.notes);
+            zero_width_removed += outcome.zero_width_removed;
         }
         let mut singles: Vec<Result<OutputFile, Diagnostic>> = self
             .config
@@ -222,7 +249,11 @@ impl<'a> SiteView<'a> {
                 Err(problem) => problems.push(problem),
             }
         }
-        (files, problems)
+        RenderOutcome {
+            files,
+            problems,
+            zero_width_removed,
+        }
     }
 
     fn own_page(&self, index: usize) -> PageJob<'_> {
@@ -245,21 +276,30 @@ impl<'a> SiteView<'a> {
         }
     }
 
-    fn render_page(&self, job: &PageJob) -> (Option<OutputFile>, Vec<Diagnostic>) {
+    fn render_page(&self, job: &PageJob) -> PageOutcome {
         let page = &self.pages[job.content];
         let resolve = |dest: &str| self.resolve_link(job.content, job.lang, dest);
-        let rendered = markdown::render(
-            &page.body,
-            &RenderOptions {
-                resolve_link: &resolve,
-            },
-        );
+        // Labels follow the language the text is written in, also on fallbacks.
+        let strings = self.theme.strings_for(&page.lang);
+        let labels = |key: &str| strings.get(key).cloned().unwrap_or_default();
+        let (language_root, page_path) = self.language_root(page);
+        let load = |request: &exl::IncludeRequest| {
+            std::fs::read_to_string(language_root.join(request.path))
+                .map_err(|err| err.to_string())
+        };
+        let expanded = exl::expand_includes(&page.body, &page_path, &load);
+        let options = RenderOptions {
+            resolve_link: &resolve,
+            labels: &labels,
+        };
+        let rendered = markdown::render(&expanded.source, &options);
         // A fallback shows another page's Markdown: its warnings are that page's own.
         let mut notes: Vec<Diagnostic> = if job.fallback {
             Vec::new()
         } else {
-            rendered
-                .warnings
+            let mut warnings = expanded.warnings.clone();
+            warnings.extend(expanded.remap(rendered.warnings.clone()));
+            warnings
                 .iter()
                 .map(|w| {
                     Diagnostic::warning(w.message.clone())
@@ -268,8 +308,17 @@ impl<'a> SiteView<'a> {
                 })
                 .collect()
         };
+        let zero_width_removed = if job.fallback {
+            0
+        } else {
+            rendered.zero_width_removed
+        };
         let Some(content_language) = self.config.language(&page.lang) else {
-            return (None, notes);
+            return PageOutcome {
+                file: None,
+                notes,
+                zero_width_removed,
+            };
         };
         let value = PageValue {
             title: &page.title,
@@ -287,6 +336,17 @@ impl<'a> SiteView<'a> {
             workflow_type: page.front.workflow_type.as_deref(),
             ht_degree: page.front.ht_degree,
             front_matter: &page.front.all,
+            seo_title: front_text(page, "seo-title")
+                .map_or_else(|| page.title.clone(), |t| crate::read::clean_title(&t)),
+            seo_description: front_text(page, "seo-description")
+                .or_else(|| page.front.description.clone())
+                .unwrap_or_default(),
+            attributes: page
+                .front
+                .all
+                .iter()
+                .filter_map(|(key, value)| Some((key.as_str(), key_value_pairs(value.as_str()?)?)))
+                .collect(),
             toc: rendered
                 .headings
                 .into_iter()
@@ -314,7 +374,11 @@ impl<'a> SiteView<'a> {
             context.insert("canonical", &value.permalink);
         }
         match self.render_template("page.html", &context, job.url) {
-            Ok(file) => (Some(file), notes),
+            Ok(file) => PageOutcome {
+                file: Some(file),
+                notes,
+                zero_width_removed,
+            },
             Err(template_problem) => {
                 // The template's own error is the same for every page it
                 // breaks: the build prints it once (identical diagnostics are
@@ -324,8 +388,24 @@ impl<'a> SiteView<'a> {
                     Diagnostic::error("page not rendered because of the template error above")
                         .in_file(&page.file.display_path),
                 );
-                (None, notes)
+                PageOutcome {
+                    file: None,
+                    notes,
+                    zero_width_removed,
+                }
             }
+        }
+    }
+
+    /// The folder includes are resolved in (the page's language folder, or
+    /// the content folder for suffix layouts) and the page's path inside it.
+    fn language_root(&self, page: &SourcePage) -> (std::path::PathBuf, String) {
+        let relative = content_relative_path(self.config, page);
+        match (&page.file.folder_language, relative.split_once('/')) {
+            (Some(_), Some((folder, rest))) => {
+                (self.config.content_dir.join(folder), rest.to_string())
+            }
+            _ => (self.config.content_dir.clone(), relative),
         }
     }
 
@@ -531,36 +611,103 @@ impl<'a> SiteView<'a> {
     }
 
     /// Where a link in page `index`, read in `lang`, should point. Links to
-    /// Markdown files go to the page in that language when it exists.
+    /// Markdown files go to the page in that language when it exists; links
+    /// to other files of the content folder (images) to their copy in the
+    /// output. Site-absolute links (`/help/x.md`) start in the language folder.
     fn resolve_link(&self, index: usize, lang: &str, dest: &str) -> LinkTarget {
         if is_external_or_anchor(dest) {
             return LinkTarget::Keep;
         }
-        let (path, fragment) = match dest.split_once('#') {
-            Some((path, fragment)) => (path, format!("#{fragment}")),
-            None => (dest, String::new()),
+        let (path, fragment) = match dest.find(['#', '?']) {
+            Some(at) => (&dest[..at], &dest[at..]),
+            None => (dest, ""),
         };
-        if !is_content_file(path) {
+        let candidates = self.link_candidates(index, lang, path);
+        if is_content_file(path) {
+            return match candidates.iter().find_map(|c| self.by_source_path.get(c)) {
+                Some(&target) => {
+                    LinkTarget::Page(format!("{}{fragment}", self.page_in_language(target, lang)))
+                }
+                None => LinkTarget::Missing,
+            };
+        }
+        if !looks_like_file(path) {
             return LinkTarget::Keep;
         }
-        let base = content_relative_path(self.config, &self.pages[index]);
-        let Some(target_path) = join_relative(&base, path) else {
-            return LinkTarget::Missing;
-        };
-        let Some(&target) = self.by_source_path.get(&target_path) else {
-            return LinkTarget::Missing;
-        };
+        match candidates.iter().find(|c| self.assets.contains(c.as_str())) {
+            Some(asset) => LinkTarget::Page(format!("{}{asset}{fragment}", self.config.base_path)),
+            None => LinkTarget::Missing,
+        }
+    }
+
+    /// Content-relative paths a link may mean, most likely first.
+    fn link_candidates(&self, index: usize, lang: &str, path: &str) -> Vec<String> {
+        if path.starts_with('/') {
+            [
+                format!("{lang}{path}"),
+                path.trim_start_matches('/').to_string(),
+            ]
+            .into_iter()
+            .filter_map(|candidate| join_relative("", &candidate))
+            .collect()
+        } else {
+            let base = content_relative_path(self.config, &self.pages[index]);
+            join_relative(&base, path).into_iter().collect()
+        }
+    }
+
+    /// The URL of `target`'s translation into `lang`, else its fallback page,
+    /// else the page itself.
+    fn page_in_language(&self, target: usize, lang: &str) -> String {
         let group = self.site.alignment.group_of_page[target];
-        let url = match self.site.alignment.groups[group].pages.get(lang) {
+        match self.site.alignment.groups[group].pages.get(lang) {
             Some(&same_language) => self.urls[same_language].clone(),
             None => self
                 .fallback_urls
                 .get(&(group, lang.to_string()))
                 .cloned()
                 .unwrap_or_else(|| self.urls[target].clone()),
-        };
-        LinkTarget::Page(format!("{url}{fragment}"))
+        }
     }
+}
+
+fn front_text(page: &SourcePage, key: &str) -> Option<String> {
+    page.front
+        .all
+        .get(key)?
+        .as_str()
+        .map(str::to_string)
+        .filter(|t| !t.trim().is_empty())
+}
+
+/// `label="PaaS only" type="Informative"` as a map; `None` unless the whole
+/// string is such pairs.
+fn key_value_pairs(text: &str) -> Option<BTreeMap<String, String>> {
+    let mut pairs = BTreeMap::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let (key, after) = rest.split_once("=\"")?;
+        let key = key.trim();
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        {
+            return None;
+        }
+        let (value, after) = after.split_once('"')?;
+        pairs.insert(key.to_string(), value.to_string());
+        rest = after.trim_start();
+    }
+    (!pairs.is_empty()).then_some(pairs)
+}
+
+/// A path whose last segment has an extension (`shot.png`), as opposed to
+/// a page URL (`../guide/`).
+fn looks_like_file(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.') && !last.ends_with(".html"))
 }
 
 fn language_value<'a>(config: &SiteConfig, language: &'a Language) -> LanguageValue<'a> {
@@ -569,5 +716,29 @@ fn language_value<'a>(config: &SiteConfig, language: &'a Language) -> LanguageVa
         name: &language.name,
         dir: language.dir.as_str(),
         home_url: page_url(config, &language.tag, ""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_key_value_pair_strings() {
+        let pairs =
+            key_value_pairs(r#"label="PaaS only" type="Informative" tooltip="Applies to cloud""#)
+                .unwrap();
+        assert_eq!(pairs["label"], "PaaS only");
+        assert_eq!(pairs["tooltip"], "Applies to cloud");
+        assert!(key_value_pairs("just a sentence").is_none());
+        assert!(key_value_pairs(r#"label="open"#).is_none());
+        assert!(key_value_pairs("").is_none());
+    }
+
+    #[test]
+    fn tells_files_from_page_urls() {
+        assert!(looks_like_file("assets/shot.png"));
+        assert!(!looks_like_file("../guide/"));
+        assert!(!looks_like_file("page.html"));
     }
 }

@@ -19,6 +19,8 @@ pub struct SiteOutput<'a> {
     pub files: &'a [OutputFile],
     /// Copied in order; a later folder's file replaces an earlier one's.
     pub static_dirs: &'a [PathBuf],
+    /// Single files to copy: `(source, path in the output)`.
+    pub copies: &'a [(PathBuf, String)],
 }
 
 /// Refuses output folders whose replacement would delete the user's work.
@@ -76,6 +78,9 @@ fn fill(staging: &Path, site: &SiteOutput) -> Result<(), Diagnostic> {
                 );
             }
         }
+    }
+    for (source, target) in site.copies {
+        targets.insert(PathBuf::from(target), Source::Copy(source.clone()));
     }
     for file in site.files {
         targets.insert(PathBuf::from(&file.path), Source::Bytes(&file.contents));
@@ -162,6 +167,7 @@ mod tests {
             &SiteOutput {
                 files: &files,
                 static_dirs: &[],
+                copies: &[],
             },
         )
         .unwrap();

@@ -19,6 +19,8 @@ use crate::config::SiteConfig;
 use crate::read::SourcePage;
 use crate::urls::section_of;
 
+mod toc;
+
 /// One section of one language.
 #[derive(Clone, Debug)]
 pub struct Section {
@@ -30,6 +32,18 @@ pub struct Section {
     pub index: Option<usize>,
     /// Pages in reading order (the index page excluded).
     pub pages: Vec<usize>,
+    /// The sidebar's entries: the pages, or the tree of the section's
+    /// `TOC.md` when it has one (group labels without a page included).
+    pub entries: Vec<Entry>,
+}
+
+/// One line of a section's sidebar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub page: Option<usize>,
+    /// Shown instead of the page's title (TOC labels and link texts).
+    pub label: Option<String>,
+    pub depth: usize,
 }
 
 #[derive(Debug, Default)]
@@ -50,7 +64,7 @@ pub struct NavLink {
     pub title: String,
     pub url: String,
     pub current: bool,
-    /// Folders below the section (0 for pages directly in it).
+    /// Nesting level in the section's tree (0 at the top).
     pub depth: usize,
 }
 
@@ -172,7 +186,11 @@ impl LanguageNav {
                     url: first.map_or_else(|| home.url.clone(), |page| link(page, 0).url),
                     current,
                     pages: if current {
-                        section.pages.iter().map(|&page| link(page, 0)).collect()
+                        section
+                            .entries
+                            .iter()
+                            .map(|entry| entry_link(entry, link))
+                            .collect()
                     } else {
                         Vec::new()
                     },
@@ -206,6 +224,22 @@ impl LanguageNav {
     }
 }
 
+fn entry_link(entry: &Entry, link: &dyn Fn(usize, usize) -> NavLink) -> NavLink {
+    let mut nav_link = match entry.page {
+        Some(page) => link(page, entry.depth),
+        None => NavLink {
+            title: String::new(),
+            url: String::new(),
+            current: false,
+            depth: entry.depth,
+        },
+    };
+    if let Some(label) = &entry.label {
+        nav_link.title = label.clone();
+    }
+    nav_link
+}
+
 fn language_nav(
     config: &SiteConfig,
     pages: &[SourcePage],
@@ -229,6 +263,7 @@ fn language_nav(
             title: humanize(name),
             index: None,
             pages: Vec::new(),
+            entries: Vec::new(),
         });
         if is_index && path == name {
             section.index = Some(index);
@@ -238,9 +273,31 @@ fn language_nav(
         }
     }
     let mut sections: Vec<Section> = sections.into_values().collect();
+    let by_source: HashMap<String, usize> = indices
+        .iter()
+        .map(|&i| (crate::urls::content_relative_path(config, &pages[i]), i))
+        .collect();
     for section in &mut sections {
         let order = ordering_file(config, lang, &section.name);
         sort_section(pages, &mut section.pages, &order);
+        match toc::read(config, lang, &section.name, &by_source) {
+            Some(toc) => {
+                section.title = toc.title.unwrap_or_else(|| section.title.clone());
+                section.pages = toc.entries.iter().filter_map(|e| e.page).collect();
+                section.entries = toc.entries;
+            }
+            None => {
+                section.entries = section
+                    .pages
+                    .iter()
+                    .map(|&page| Entry {
+                        page: Some(page),
+                        label: None,
+                        depth: 0,
+                    })
+                    .collect();
+            }
+        }
     }
     // Pages at the language root read first.
     sections.sort_by_key(|s| !s.name.is_empty());

@@ -1,0 +1,628 @@
+//! Inline tokens (`[!UICONTROL Stores]`, `[!DNL Commerce]`,
+//! `[!BADGE Beta]{type=Informative}`) and zero-width spaces left by machine
+//! translation.
+//!
+//! The parser hands these tokens over as plain text (they have no link
+//! destination), so they are found here by scanning text events.
+
+use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+
+use super::attributes::{self, Target};
+#[cfg(test)]
+use super::escape_html;
+use super::{Context, Spanned};
+
+/// Block markers: understood only at the start of a block quote.
+pub(crate) const BLOCK_MARKERS: &[&str] = &[
+    "NOTE",
+    "TIP",
+    "IMPORTANT",
+    "WARNING",
+    "CAUTION",
+    "INFO",
+    "ADMIN",
+    "AVAILABILITY",
+    "PREREQUISITES",
+    "MORELIKETHIS",
+    "BEGINTABS",
+    "TAB",
+    "ENDTABS",
+    "BEGINSHADEBOX",
+    "ENDSHADEBOX",
+    "VIDEO",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokenKind {
+    UiControl,
+    DoNotLocalize,
+    Badge,
+}
+
+fn token_kind(name: &str) -> Option<TokenKind> {
+    match name.to_ascii_uppercase().as_str() {
+        "UICONTROL" => Some(TokenKind::UiControl),
+        "DNL" => Some(TokenKind::DoNotLocalize),
+        "BADGE" => Some(TokenKind::Badge),
+        _ => None,
+    }
+}
+
+pub(crate) fn is_inline_token_name(name: &str) -> bool {
+    token_kind(name).is_some()
+}
+
+/// Whether tokens become markup or only their text (alt text, titles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Html,
+    Plain,
+}
+
+/// A stretch of expanded text: plain text to escape, or markup to keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Piece {
+    Text(String),
+    Html(String),
+}
+
+/// Something wrong with a token, at a byte offset of the scanned text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub at: usize,
+    pub message: String,
+}
+
+/// The plain text of a string with inline tokens, for titles and the
+/// language switcher: `[!UICONTROL General] > [!DNL B2B]` -> `General > B2B`.
+/// Malformed tokens are kept as written.
+pub fn plain_text_of_inline_tokens(text: &str) -> String {
+    let mut plain = String::with_capacity(text.len());
+    for piece in expand_tokens(text, Mode::Plain).0 {
+        if let Piece::Text(part) = piece {
+            plain.push_str(&part);
+        }
+    }
+    plain
+}
+
+/// Spellings of U+200B that machine translation leaves behind; the Markdown
+/// parser decodes the entities itself, but front matter titles keep them.
+const ZERO_WIDTH_SPELLINGS: &[&str] = &["\u{200B}", "&#x200B;", "&#8203;", "&ZeroWidthSpace;"];
+
+/// Removes zero-width spaces (the character and its entity spellings) and
+/// says how many were removed.
+pub fn strip_zero_width(text: &str) -> (String, usize) {
+    let mut kept = String::with_capacity(text.len());
+    let mut removed = 0;
+    let mut rest = text;
+    'scan: while let Some(ch) = rest.chars().next() {
+        for spelling in ZERO_WIDTH_SPELLINGS {
+            if starts_with_ignoring_ascii_case(rest, spelling) {
+                rest = &rest[spelling.len()..];
+                removed += 1;
+                continue 'scan;
+            }
+        }
+        kept.push(ch);
+        rest = &rest[ch.len_utf8()..];
+    }
+    (kept, removed)
+}
+
+fn starts_with_ignoring_ascii_case(text: &str, prefix: &str) -> bool {
+    text.get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+}
+
+/// Expands every token of `text`; malformed ones stay as written and are reported.
+pub(crate) fn expand_tokens(text: &str, mode: Mode) -> (Vec<Piece>, Vec<Problem>) {
+    let mut pieces = Vec::new();
+    let mut problems = Vec::new();
+    let mut plain_start = 0;
+    let mut cursor = 0;
+    while let Some(found) = text[cursor..].find("[!") {
+        let at = cursor + found;
+        match read_token(text, at) {
+            Scan::Token(token) => {
+                push_text(&mut pieces, &text[plain_start..at]);
+                render_token(&token, text, mode, &mut pieces, &mut problems);
+                cursor = token.end;
+                plain_start = cursor;
+            }
+            Scan::Literal(problem) => {
+                problems.extend(problem);
+                cursor = at + 2;
+            }
+        }
+    }
+    push_text(&mut pieces, &text[plain_start..]);
+    (pieces, problems)
+}
+
+fn push_text(pieces: &mut Vec<Piece>, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    match pieces.last_mut() {
+        Some(Piece::Text(last)) => last.push_str(text),
+        _ => pieces.push(Piece::Text(text.to_string())),
+    }
+}
+
+struct Token {
+    kind: TokenKind,
+    /// Byte range of the content between the name and the closing bracket.
+    content: std::ops::Range<usize>,
+    /// Attribute list of a badge, already read.
+    attrs: Vec<attributes::RawAttr>,
+    /// Offset just past the token (and its attribute list).
+    end: usize,
+}
+
+enum Scan {
+    Token(Token),
+    /// Not a token: keep the text; maybe say why.
+    Literal(Option<Problem>),
+}
+
+/// Reads `[!NAME content]` starting at `at` (which points at `[!`).
+fn read_token(text: &str, at: usize) -> Scan {
+    let after_bang = at + 2;
+    let name_len = text[after_bang..]
+        .find(|ch: char| !ch.is_ascii_alphabetic())
+        .unwrap_or(text.len() - after_bang);
+    if name_len == 0 {
+        return Scan::Literal(None);
+    }
+    let name = &text[after_bang..after_bang + name_len];
+    let rest = &text[after_bang + name_len..];
+    let kind = token_kind(name);
+    if rest.starts_with(']') {
+        return Scan::Literal(empty_token_problem(name, kind, at));
+    }
+    if !rest.starts_with(char::is_whitespace) {
+        return Scan::Literal(None);
+    }
+    let content_start = after_bang + name_len + 1;
+    let Some(close) = closing_bracket(&text[content_start..]) else {
+        let problem = kind.map(|_| {
+            problem(
+                at,
+                format!("`[!{name}` is not closed with `]`; kept as text"),
+            )
+        });
+        return Scan::Literal(problem);
+    };
+    let Some(kind) = kind else {
+        return Scan::Literal(Some(unknown_token_problem(name, at)));
+    };
+    let content = content_start..content_start + close;
+    let mut end = content.end + 1;
+    let mut attrs = Vec::new();
+    if kind == TokenKind::Badge
+        && let Some((list, used)) = attributes::parse_attr_list(&text[end..])
+    {
+        attrs = list;
+        end += used;
+    }
+    Scan::Token(Token {
+        kind,
+        content,
+        attrs,
+        end,
+    })
+}
+
+fn empty_token_problem(name: &str, kind: Option<TokenKind>, at: usize) -> Option<Problem> {
+    let upper = name.to_ascii_uppercase();
+    if kind.is_some() {
+        Some(problem(
+            at,
+            format!("`[!{name}]` has no text; kept as written"),
+        ))
+    } else if BLOCK_MARKERS.contains(&upper.as_str()) && upper != "VIDEO" {
+        // (`[!VIDEO]` without its link is reported by the block pass.)
+        Some(problem(
+            at,
+            format!(
+                "`[!{name}]` works only at the start of a block quote (`>[!{upper}]`); kept as text"
+            ),
+        ))
+    } else {
+        // `[!FOO]` at the start of a block quote is reported by the block
+        // pass; elsewhere it is ordinary text.
+        None
+    }
+}
+
+fn unknown_token_problem(name: &str, at: usize) -> Problem {
+    let upper = name.to_ascii_uppercase();
+    if BLOCK_MARKERS.contains(&upper.as_str()) {
+        problem(
+            at,
+            format!(
+                "`[!{name} …]` is a block marker: write it alone at the start of a block quote; kept as text"
+            ),
+        )
+    } else {
+        problem(
+            at,
+            format!("unknown inline token `[!{name} …]`; kept as text"),
+        )
+    }
+}
+
+fn problem(at: usize, message: String) -> Problem {
+    Problem { at, message }
+}
+
+/// Offset of the `]` closing a token whose content starts `text`, counting
+/// nested brackets (`[!UICONTROL Save [draft]]`).
+pub(crate) fn closing_bracket(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (index, byte) in text.bytes().enumerate() {
+        match byte {
+            b'[' => depth += 1,
+            b']' if depth == 0 => return Some(index),
+            b']' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn render_token(
+    token: &Token,
+    text: &str,
+    mode: Mode,
+    pieces: &mut Vec<Piece>,
+    problems: &mut Vec<Problem>,
+) {
+    let raw_content = &text[token.content.clone()];
+    let content = raw_content.trim();
+    let offset = token.content.start + (raw_content.len() - raw_content.trim_start().len());
+    let (inner, inner_problems) = expand_tokens(content, mode);
+    problems.extend(inner_problems.into_iter().map(|p| Problem {
+        at: p.at + offset,
+        message: p.message,
+    }));
+    let wrapper = match (mode, token.kind) {
+        (Mode::Plain, _) | (_, TokenKind::DoNotLocalize) => None,
+        (Mode::Html, TokenKind::UiControl) => Some("<span class=\"uicontrol\">".to_string()),
+        (Mode::Html, TokenKind::Badge) => Some(badge_open(token, problems)),
+    };
+    if let Some(open) = &wrapper {
+        pieces.push(Piece::Html(open.clone()));
+    }
+    for piece in inner {
+        match piece {
+            Piece::Text(part) => push_text(pieces, &part),
+            html => pieces.push(html),
+        }
+    }
+    if wrapper.is_some() {
+        pieces.push(Piece::Html("</span>".to_string()));
+    }
+}
+
+fn badge_open(token: &Token, problems: &mut Vec<Problem>) -> String {
+    let (mut safe, dropped) = attributes::sanitize(&token.attrs, Target::Badge);
+    problems.extend(dropped.into_iter().map(|message| Problem {
+        at: token.content.end + 1,
+        message,
+    }));
+    safe.classes.insert(0, "badge".to_string());
+    format!("<span{}>", safe.to_html())
+}
+
+/// Tokens in raw HTML (Experience League pages have HTML tables full of
+/// `[!UICONTROL ...]`): between tags they become markup, the text around is
+/// already HTML and stays as it is; inside a tag (an attribute value) only
+/// their text is kept, so the tag cannot break.
+pub(crate) fn expand_tokens_in_raw_html(html: &str) -> (String, Vec<Problem>) {
+    let mut out = String::with_capacity(html.len());
+    let mut problems = Vec::new();
+    let mut start = 0;
+    while start < html.len() {
+        let in_tag = html[start..].starts_with('<');
+        let end = if in_tag {
+            html[start..]
+                .find('>')
+                .map_or(html.len(), |i| start + i + 1)
+        } else {
+            html[start..].find('<').map_or(html.len(), |i| start + i)
+        };
+        let segment = &html[start..end];
+        let mode = if in_tag { Mode::Plain } else { Mode::Html };
+        let (pieces, found) = expand_tokens(segment, mode);
+        for piece in pieces {
+            match piece {
+                Piece::Text(text) | Piece::Html(text) => out.push_str(&text),
+            }
+        }
+        problems.extend(found.into_iter().map(|p| Problem {
+            at: p.at + start,
+            message: p.message,
+        }));
+        start = end;
+    }
+    (out, problems)
+}
+
+/// Raw HTML blocks whose content is code or script: tokens stay as written.
+fn is_verbatim_html(html: &str) -> bool {
+    let head = html
+        .trim_start()
+        .get(..9)
+        .unwrap_or(html.trim_start())
+        .to_ascii_lowercase();
+    ["<pre", "<code", "<script", "<style", "<textarea", "<!--"]
+        .iter()
+        .any(|tag| head.starts_with(tag))
+}
+
+/// Where the token pass is in the document.
+#[derive(Default)]
+struct Position {
+    code_depth: usize,
+    image_depth: usize,
+    /// Inside a raw HTML block: `Some(verbatim)` once its first line is seen.
+    html_block: Option<Option<bool>>,
+}
+
+impl Position {
+    fn observe(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => self.code_depth += 1,
+            Event::End(TagEnd::CodeBlock) => self.code_depth = self.code_depth.saturating_sub(1),
+            Event::Start(Tag::Image { .. }) => self.image_depth += 1,
+            Event::End(TagEnd::Image) => self.image_depth = self.image_depth.saturating_sub(1),
+            Event::Start(Tag::HtmlBlock) => self.html_block = Some(None),
+            Event::End(TagEnd::HtmlBlock) => self.html_block = None,
+            Event::Html(html) => {
+                if let Some(verbatim @ None) = &mut self.html_block {
+                    *verbatim = Some(is_verbatim_html(html));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn raw_html_is_verbatim(&self) -> bool {
+        self.code_depth > 0 || matches!(self.html_block, Some(Some(true)))
+    }
+}
+
+/// Replaces tokens in text events with their markup (only their text inside
+/// alt text, which cannot hold markup), leaving code untouched.
+pub(crate) fn expand_token_events<'a>(
+    events: Vec<Spanned<'a>>,
+    cx: &mut Context<'_>,
+) -> Vec<Spanned<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut position = Position::default();
+    for (event, range) in events {
+        position.observe(&event);
+        let in_code = position.code_depth > 0;
+        let in_alt_text = position.image_depth > 0;
+        match event {
+            Event::Html(html) if !position.raw_html_is_verbatim() && html.contains("[!") => {
+                let (expanded, problems) = expand_tokens_in_raw_html(&html);
+                for problem in problems {
+                    let offset = cx.offset_in_text(&html, &range, problem.at);
+                    cx.warn(offset, problem.message);
+                }
+                out.push((Event::Html(CowStr::from(expanded)), range));
+            }
+            Event::Text(text) if !in_code && text.contains("[!") => {
+                let mode = if in_alt_text { Mode::Plain } else { Mode::Html };
+                let (pieces, problems) = expand_tokens(&text, mode);
+                for problem in problems {
+                    let offset = cx.offset_in_text(&text, &range, problem.at);
+                    cx.warn(offset, problem.message);
+                }
+                out.extend(
+                    pieces
+                        .into_iter()
+                        .map(|piece| (piece_event(piece), range.clone())),
+                );
+            }
+            other => out.push((other, range)),
+        }
+    }
+    out
+}
+
+fn piece_event<'a>(piece: Piece) -> Event<'a> {
+    match piece {
+        Piece::Text(text) => Event::Text(CowStr::from(text)),
+        Piece::Html(html) => Event::InlineHtml(CowStr::from(html)),
+    }
+}
+
+/// Removes zero-width spaces from every text event outside code, counting them.
+pub(crate) fn strip_zero_width_events<'a>(
+    events: Vec<Spanned<'a>>,
+    cx: &mut Context<'_>,
+) -> Vec<Spanned<'a>> {
+    let mut code_depth = 0usize;
+    events
+        .into_iter()
+        .map(|(event, range)| match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                code_depth += 1;
+                (Event::Start(Tag::CodeBlock(kind)), range)
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                code_depth = code_depth.saturating_sub(1);
+                (Event::End(TagEnd::CodeBlock), range)
+            }
+            Event::Text(text) if code_depth == 0 && text.contains('\u{200B}') => {
+                let kept: String = text.chars().filter(|&ch| ch != '\u{200B}').collect();
+                cx.zero_width_removed += text.chars().count() - kept.chars().count();
+                (Event::Text(CowStr::from(kept)), range)
+            }
+            other => (other, range),
+        })
+        .collect()
+}
+
+/// The HTML the writer would make of some pieces.
+#[cfg(test)]
+fn pieces_to_html(pieces: &[Piece]) -> String {
+    pieces
+        .iter()
+        .map(|piece| match piece {
+            Piece::Text(text) => escape_html(text),
+            Piece::Html(html) => html.clone(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(text: &str) -> (String, Vec<Problem>) {
+        let (pieces, problems) = expand_tokens(text, Mode::Html);
+        (pieces_to_html(&pieces), problems)
+    }
+
+    #[test]
+    fn uicontrol_becomes_a_span_and_dnl_plain_text() {
+        let (out, problems) = html("Go to [!UICONTROL Stores] in [!DNL Adobe Commerce].");
+        assert_eq!(
+            out,
+            "Go to <span class=\"uicontrol\">Stores</span> in Adobe Commerce."
+        );
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn badges_take_their_attributes() {
+        let (out, problems) =
+            html("[!BADGE Supported]{type=Informative tooltip=\"Supported\"} now");
+        assert_eq!(
+            out,
+            "<span class=\"badge badge-informative\" title=\"Supported\">Supported</span> now"
+        );
+        assert!(problems.is_empty());
+        let (out, problems) = html("[!BADGE Beta]{type=Informative onclick=x}");
+        assert_eq!(out, "<span class=\"badge badge-informative\">Beta</span>");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(html("[!BADGE Beta]").0, "<span class=\"badge\">Beta</span>");
+    }
+
+    #[test]
+    fn tokens_nest_and_keep_inner_brackets() {
+        let (out, _) = html("[!UICONTROL Save [!DNL B2B] [draft]]");
+        assert_eq!(out, "<span class=\"uicontrol\">Save B2B [draft]</span>");
+    }
+
+    #[test]
+    fn text_is_escaped_once() {
+        let (out, _) = html("[!UICONTROL A & <B>]");
+        assert_eq!(out, "<span class=\"uicontrol\">A &amp; &lt;B&gt;</span>");
+    }
+
+    #[test]
+    fn malformed_tokens_stay_visible_and_are_reported() {
+        let (out, problems) = html("Click [!UICONTROL Save and go");
+        assert_eq!(out, "Click [!UICONTROL Save and go");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].at, 6);
+
+        let (out, problems) = html("[!FOO bar] and [!UICONTROL] and [!NOTE] and [!WHATEVER]");
+        assert_eq!(
+            out,
+            "[!FOO bar] and [!UICONTROL] and [!NOTE] and [!WHATEVER]"
+        );
+        assert_eq!(problems.len(), 3, "{problems:?}");
+
+        let (out, problems) = html("[!] [!1] [!x");
+        assert_eq!(out, "[!] [!1] [!x");
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn raw_html_gets_markup_between_tags_and_text_inside_them() {
+        let (out, problems) = expand_tokens_in_raw_html(
+            "<td title=\"[!UICONTROL T]\">[!UICONTROL Raw] &amp; [!DNL X]</td>",
+        );
+        assert_eq!(
+            out,
+            "<td title=\"T\"><span class=\"uicontrol\">Raw</span> &amp; X</td>"
+        );
+        assert!(problems.is_empty());
+        let (_, problems) = expand_tokens_in_raw_html("<p>[!FOO x]</p>");
+        assert_eq!(problems[0].at, 3);
+        assert!(is_verbatim_html("  <PRE class=x>"));
+        assert!(!is_verbatim_html("<table>"));
+    }
+
+    #[test]
+    fn tokens_render_in_paragraphs_headings_cells_and_alt_text() {
+        use super::super::test_support::{render_exl, warnings_of};
+        let rendered = render_exl(
+            "## [!DNL Adobe Commerce] et [!UICONTROL Stores]\n\n| [!UICONTROL Champ] |\n|---|\n| [!BADGE Bêta]{type=Informative tooltip=\"Bientôt\"} |\n\n![Icône [!UICONTROL Save]](i.png)\n\nCliquez [!UICONTROL Save et [!FOO x].\n",
+        );
+        assert_eq!(rendered.headings[0].text, "Adobe Commerce et Stores");
+        assert_eq!(rendered.headings[0].id, "adobe-commerce-et-stores");
+        let html = &rendered.html;
+        assert!(html.contains("<h2 id=\"adobe-commerce-et-stores\">Adobe Commerce et <span class=\"uicontrol\">Stores</span></h2>"), "{html}");
+        assert!(
+            html.contains("<th scope=\"col\"><span class=\"uicontrol\">Champ</span></th>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"badge badge-informative\" title=\"Bientôt\">Bêta</span>"),
+            "{html}"
+        );
+        assert!(html.contains("alt=\"Icône Save\""), "{html}");
+        assert!(
+            html.contains("<p>Cliquez [!UICONTROL Save et [!FOO x].</p>"),
+            "{html}"
+        );
+        let warnings = warnings_of(&rendered);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("9:9 `[!UICONTROL` is not closed"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[1].starts_with("9:29 unknown inline token"),
+            "{warnings:?}"
+        );
+        assert_eq!(rendered.word_count, 12);
+    }
+
+    #[test]
+    fn plain_text_of_titles() {
+        assert_eq!(
+            plain_text_of_inline_tokens("[!UICONTROL General] > [!UICONTROL B2B Features]"),
+            "General > B2B Features"
+        );
+        assert_eq!(
+            plain_text_of_inline_tokens("[!BADGE Beta]{type=Positive} [!DNL Commerce]"),
+            "Beta Commerce"
+        );
+        assert_eq!(
+            plain_text_of_inline_tokens("Broken [!UICONTROL x"),
+            "Broken [!UICONTROL x"
+        );
+    }
+
+    #[test]
+    fn zero_width_spaces_in_every_spelling() {
+        assert_eq!(
+            strip_zero_width("a\u{200B}b&#x200B;c&#X200b;d&#8203;e&ZeroWidthSpace;f"),
+            ("abcdef".to_string(), 5)
+        );
+        assert_eq!(strip_zero_width("plain é"), ("plain é".to_string(), 0));
+        assert_eq!(
+            strip_zero_width("&amp; &#x200C;"),
+            ("&amp; &#x200C;".to_string(), 0)
+        );
+    }
+}
