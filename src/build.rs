@@ -106,6 +106,9 @@ pub struct LoadedSite {
     pub fallbacks: Vec<Fallback>,
     /// Content-relative paths of the content folder's other files (images).
     pub assets: Vec<String>,
+    /// When each page last changed, in seconds since the epoch: its last
+    /// commit when the content is in git, else the file's modification time.
+    pub updated: Vec<i64>,
 }
 
 /// Discovers, reads and aligns the pages, and works out what is stale,
@@ -144,6 +147,10 @@ pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>)
         git.as_ref(),
     );
     let fallbacks = fallback::plan(&config, &pages, &alignment, &staleness.sources);
+    let updated = pages
+        .iter()
+        .map(|p| last_change(git.as_ref(), &p.file.path))
+        .collect();
     let site = LoadedSite {
         config,
         pages,
@@ -153,8 +160,20 @@ pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>)
         staleness,
         fallbacks,
         assets,
+        updated,
     };
     Ok((site, problems))
+}
+
+fn last_change(git: Option<&GitHistory>, path: &std::path::Path) -> i64 {
+    if let Some(change) = git.and_then(|g| g.last_change(path)) {
+        return change.time;
+    }
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 fn read_content(config: &SiteConfig, options: ReadOptions) -> (Vec<SourcePage>, Vec<Diagnostic>) {
@@ -212,6 +231,7 @@ fn render_and_write(site: &LoadedSite, options: &BuildOptions, report: &mut Buil
         Ok(theme) => theme,
         Err(problems) => return report.diagnostics.extend(problems),
     };
+    report.diagnostics.extend(theme.warnings.iter().cloned());
     let view = SiteView::new(site, &theme);
     let outcome = view.render_all();
     let files = outcome.files;

@@ -27,6 +27,13 @@ struct RawConfig {
     content_dir: PathBuf,
     #[serde(default)]
     translations: TranslationSettings,
+    /// An Atom feed per language.
+    #[serde(default = "yes")]
+    feeds: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// `[translations]`: what readers get for missing pages, and the status page.
@@ -109,6 +116,7 @@ pub struct SiteConfig {
     pub output_dir: PathBuf,
     pub content_dir: PathBuf,
     pub translations: TranslationSettings,
+    pub feeds: bool,
 }
 
 impl SiteConfig {
@@ -152,6 +160,7 @@ impl SiteConfig {
             output_dir: root.join(raw.output_dir),
             content_dir: root.join(raw.content_dir),
             translations: raw.translations,
+            feeds: raw.feeds,
         })
     }
 
@@ -178,6 +187,7 @@ impl SiteConfig {
             output_dir: root.join(default_output_dir()),
             content_dir: root.join(default_content_dir()),
             translations: TranslationSettings::default(),
+            feeds: true,
         }
     }
 

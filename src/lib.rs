@@ -21,6 +21,7 @@ pub mod discover;
 pub mod entities;
 pub mod exl;
 pub mod fallback;
+pub mod feeds;
 pub mod fingerprint;
 pub mod frontmatter;
 pub mod git;

@@ -67,6 +67,8 @@ struct LanguageValue<'a> {
     name: &'a str,
     dir: &'static str,
     home_url: String,
+    /// The language's Atom feed, empty when feeds are off.
+    feed_url: String,
 }
 
 #[derive(Serialize)]
@@ -240,6 +242,24 @@ impl<'a> SiteView<'a> {
             .map(|language| self.render_home(language))
             .collect();
         singles.push(self.render_root());
+        singles.extend(
+            self.config
+                .languages
+                .iter()
+                .map(|language| self.render_not_found(Some(language))),
+        );
+        singles.push(self.render_not_found(None));
+        files.push(crate::feeds::sitemap(self.site));
+        files.push(crate::feeds::robots(self.config));
+        if self.config.feeds {
+            let updated = &self.site.updated;
+            files.extend(
+                self.config
+                    .languages
+                    .iter()
+                    .map(|l| crate::feeds::atom(self.site, &l.tag, updated)),
+            );
+        }
         if self.config.translations.status_page {
             singles.push(self.render_status(&status::collect(self.site)));
         }
@@ -284,8 +304,7 @@ impl<'a> SiteView<'a> {
         let labels = |key: &str| strings.get(key).cloned().unwrap_or_default();
         let (language_root, page_path) = self.language_root(page);
         let load = |request: &exl::IncludeRequest| {
-            std::fs::read_to_string(language_root.join(request.path))
-                .map_err(|err| err.to_string())
+            std::fs::read_to_string(language_root.join(request.path)).map_err(|err| err.to_string())
         };
         let expanded = exl::expand_includes(&page.body, &page_path, &load);
         let options = RenderOptions {
@@ -445,6 +464,28 @@ impl<'a> SiteView<'a> {
         context.insert("alternates", &self.home_alternates());
         context.insert("canonical", &self.config.base_url);
         self.render_template("root.html", &context, &self.config.base_path)
+    }
+
+    /// `/<lang>/404.html` for each language, and `/404.html` in the first
+    /// language listing every language's home.
+    fn render_not_found(&self, language: Option<&Language>) -> Result<OutputFile, Diagnostic> {
+        let shown = language.unwrap_or(&self.config.languages[0]);
+        let mut context = self.base_context(&shown.tag);
+        context.insert("translations", &self.home_translations(language));
+        context.insert("alternates", &Vec::<Alternate>::new());
+        let html = self
+            .theme
+            .tera
+            .render("404.html", &context)
+            .map_err(|err| template_error(&err))?;
+        let path = match language {
+            Some(language) => format!("{}/404.html", language.tag),
+            None => "404.html".to_string(),
+        };
+        Ok(OutputFile {
+            path,
+            contents: html.into_bytes(),
+        })
     }
 
     /// The status page speaks the site's first language: it is for the
@@ -716,6 +757,11 @@ fn language_value<'a>(config: &SiteConfig, language: &'a Language) -> LanguageVa
         name: &language.name,
         dir: language.dir.as_str(),
         home_url: page_url(config, &language.tag, ""),
+        feed_url: if config.feeds {
+            crate::feeds::feed_url(config, &language.tag)
+        } else {
+            String::new()
+        },
     }
 }
 

@@ -22,6 +22,8 @@ pub struct Theme {
     /// Folders whose files are copied as they are into the output, theme first
     /// so the site's own files win.
     pub static_dirs: Vec<PathBuf>,
+    /// UI strings a language lacks (English is shown instead).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Theme {
@@ -32,7 +34,7 @@ impl Theme {
             return Err(vec![Diagnostic::error(message).in_file("tolk.toml")]);
         }
         let tera = load_templates(config, &theme_dir)?;
-        let strings = load_strings(config, &theme_dir)?;
+        let (strings, warnings) = load_strings(config, &theme_dir)?;
         let static_dirs = [theme_dir.join("static"), config.root.join("static")]
             .into_iter()
             .filter(|dir| dir.is_dir())
@@ -41,6 +43,7 @@ impl Theme {
             tera,
             strings,
             static_dirs,
+            warnings,
         })
     }
 
@@ -111,10 +114,9 @@ pub fn template_error(err: &tera::Error) -> Diagnostic {
 
 /// English is the fallback for every missing key; a site's `i18n/` folder
 /// overrides the theme's strings key by key.
-fn load_strings(
-    config: &SiteConfig,
-    theme_dir: &Path,
-) -> Result<BTreeMap<String, Strings>, Vec<Diagnostic>> {
+type AllStrings = (BTreeMap<String, Strings>, Vec<Diagnostic>);
+
+fn load_strings(config: &SiteConfig, theme_dir: &Path) -> Result<AllStrings, Vec<Diagnostic>> {
     let dirs = [theme_dir.join("i18n"), config.root.join("i18n")];
     let mut problems = Vec::new();
     let mut load = |tag: &str| -> Strings {
@@ -129,20 +131,48 @@ fn load_strings(
     };
     let english = load("en");
     let mut all = BTreeMap::new();
+    let mut warnings = Vec::new();
     for language in &config.languages {
-        let mut strings = english.clone();
+        let mut own = Strings::new();
         let primary = crate::language::primary_subtag(&language.tag);
         if primary != language.tag {
-            strings.extend(load(primary));
+            own.extend(load(primary));
         }
-        strings.extend(load(&language.tag));
+        own.extend(load(&language.tag));
+        let missing: Vec<&str> = english
+            .keys()
+            .filter(|k| !own.contains_key(*k))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() && primary != "en" {
+            warnings.push(missing_strings(&language.tag, &missing));
+        }
+        let mut strings = english.clone();
+        strings.extend(own);
         all.insert(language.tag.clone(), strings);
     }
     if problems.is_empty() {
-        Ok(all)
+        Ok((all, warnings))
     } else {
         Err(problems)
     }
+}
+
+fn missing_strings(tag: &str, missing: &[&str]) -> Diagnostic {
+    let shown: Vec<&str> = missing.iter().take(8).copied().collect();
+    let more = if missing.len() > shown.len() {
+        format!(" and {} more", missing.len() - shown.len())
+    } else {
+        String::new()
+    };
+    Diagnostic::warning(format!(
+        "{} UI strings have no `{tag}` translation, English is shown: {}{more}",
+        missing.len(),
+        shown.join(", ")
+    ))
+    .with_help(format!(
+        "add them to i18n/{tag}.toml in the site (or the theme)"
+    ))
 }
 
 fn read_bundle(config: &SiteConfig, path: &Path) -> Result<Strings, Diagnostic> {

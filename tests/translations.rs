@@ -396,7 +396,7 @@ fn missing_translations_get_a_fallback_page_with_a_notice_and_noindex() {
         .collect();
     assert!(notice.contains("non è ancora tradotta"), "{notice}");
     assert!(
-        select(&it, "link[rel=alternate]").is_empty(),
+        select(&it, "link[rel=alternate][hreflang]").is_empty(),
         "a fallback is not a translation"
     );
     let fr = read_html(&out.join("fr/articles/b2c-b2b-b2c2b-b2b2c/index.html"));

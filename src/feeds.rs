@@ -1,0 +1,185 @@
+//! Files for machines: `sitemap.xml` with hreflang alternates, `robots.txt`,
+//! and an Atom feed per language.
+
+use std::fmt::Write;
+use std::time::{Duration, UNIX_EPOCH};
+
+use crate::build::LoadedSite;
+use crate::config::SiteConfig;
+use crate::render::{OutputFile, page_url};
+
+/// Entries per feed: the most recently changed pages.
+const FEED_ENTRIES: usize = 50;
+
+pub fn feed_url(config: &SiteConfig, lang: &str) -> String {
+    format!("{}atom.xml", page_url(config, lang, ""))
+}
+
+/// `https://host` + a site-relative URL.
+fn absolute(config: &SiteConfig, url: &str) -> String {
+    let origin = config.base_url.trim_end_matches(&config.base_path);
+    format!("{origin}{url}")
+}
+
+fn xml(text: &str) -> String {
+    html_escape::encode_double_quoted_attribute(text).replace('\'', "&apos;")
+}
+
+/// Every real page (fallbacks are `noindex`) and every language home, each
+/// with its translations as `xhtml:link` alternates.
+pub fn sitemap(site: &LoadedSite) -> OutputFile {
+    let config = &site.config;
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
+    );
+    let homes: Vec<(String, String)> = config
+        .languages
+        .iter()
+        .map(|l| {
+            (
+                l.tag.clone(),
+                absolute(config, &page_url(config, &l.tag, "")),
+            )
+        })
+        .collect();
+    for (_, home) in &homes {
+        write_url(&mut out, home, &homes);
+    }
+    for group in site.alignment.groups.iter().filter(|g| !g.pages.is_empty()) {
+        let alternates: Vec<(String, String)> = config
+            .languages
+            .iter()
+            .filter_map(|l| {
+                let page = &site.pages[*group.pages.get(&l.tag)?];
+                Some((
+                    l.tag.clone(),
+                    absolute(
+                        config,
+                        &page_url(config, &page.lang, &page.file.logical_path),
+                    ),
+                ))
+            })
+            .collect();
+        for (_, url) in &alternates {
+            write_url(&mut out, url, &alternates);
+        }
+    }
+    out.push_str("</urlset>\n");
+    OutputFile {
+        path: "sitemap.xml".to_string(),
+        contents: out.into_bytes(),
+    }
+}
+
+fn write_url(out: &mut String, url: &str, alternates: &[(String, String)]) {
+    let _ = writeln!(out, "  <url>\n    <loc>{}</loc>", xml(url));
+    if alternates.len() > 1 {
+        for (lang, href) in alternates {
+            let _ = writeln!(
+                out,
+                "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                xml(lang),
+                xml(href)
+            );
+        }
+    }
+    out.push_str("  </url>\n");
+}
+
+pub fn robots(config: &SiteConfig) -> OutputFile {
+    let text = format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
+        config.base_url
+    );
+    OutputFile {
+        path: "robots.txt".to_string(),
+        contents: text.into_bytes(),
+    }
+}
+
+/// The language's most recently changed pages, newest first. `updated[page]`
+/// is when each page last changed (seconds since the epoch).
+pub fn atom(site: &LoadedSite, lang: &str, updated: &[i64]) -> OutputFile {
+    let config = &site.config;
+    let mut pages: Vec<usize> = (0..site.pages.len())
+        .filter(|&p| site.pages[p].lang == lang)
+        .collect();
+    pages.sort_by(|&a, &b| {
+        updated[b].cmp(&updated[a]).then(
+            site.pages[a]
+                .file
+                .logical_path
+                .cmp(&site.pages[b].file.logical_path),
+        )
+    });
+    pages.truncate(FEED_ENTRIES);
+    let home = absolute(config, &page_url(config, lang, ""));
+    let newest = pages.first().map_or(0, |&p| updated[p]);
+    let name = config.language(lang).map_or(lang, |l| l.name.as_str());
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
+        xml(lang)
+    );
+    let _ = writeln!(
+        out,
+        "  <title>{} ({})</title>",
+        xml(&config.title),
+        xml(name)
+    );
+    let _ = writeln!(out, "  <id>{}</id>", xml(&home));
+    let _ = writeln!(out, "  <link href=\"{}\"/>", xml(&home));
+    let _ = writeln!(
+        out,
+        "  <link rel=\"self\" href=\"{}\"/>",
+        xml(&absolute(config, &feed_url(config, lang)))
+    );
+    let _ = writeln!(out, "  <updated>{}</updated>", rfc3339(newest));
+    for &page in &pages {
+        let source = &site.pages[page];
+        let url = absolute(config, &page_url(config, lang, &source.file.logical_path));
+        let _ = writeln!(out, "  <entry>\n    <title>{}</title>", xml(&source.title));
+        let _ = writeln!(
+            out,
+            "    <id>{}</id>\n    <link href=\"{}\"/>",
+            xml(&url),
+            xml(&url)
+        );
+        let _ = writeln!(out, "    <updated>{}</updated>", rfc3339(updated[page]));
+        if let Some(description) = &source.front.description {
+            let _ = writeln!(out, "    <summary>{}</summary>", xml(description));
+        }
+        out.push_str("  </entry>\n");
+    }
+    out.push_str("</feed>\n");
+    let path = feed_url(config, lang);
+    let path = path
+        .strip_prefix(&config.base_path)
+        .unwrap_or(&path)
+        .to_string();
+    OutputFile {
+        path,
+        contents: out.into_bytes(),
+    }
+}
+
+fn rfc3339(seconds: i64) -> String {
+    let time = UNIX_EPOCH + Duration::from_secs(seconds.max(0) as u64);
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_dates_and_escapes_text() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_767_225_600), "2026-01-01T00:00:00Z");
+        assert_eq!(
+            xml("B2B & \"B2C\" <x> l'a"),
+            "B2B &amp; &quot;B2C&quot; &lt;x&gt; l&apos;a"
+        );
+    }
+}
