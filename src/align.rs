@@ -357,7 +357,7 @@ mod tests {
                 key_lines: BTreeMap::from([("exl-id".to_string(), 3)]),
                 ..Default::default()
             },
-            body: String::new(),
+            body: crate::read::Body::Text(String::new()),
             body_line: 1,
             title: path.to_string(),
         }

@@ -19,7 +19,7 @@ use crate::render::SiteView;
 use crate::stale::{self, Staleness};
 use crate::suggest::{self, Suggestion};
 use crate::templates::Theme;
-use crate::write::{self, SiteOutput};
+use crate::write::{self, Staging};
 
 #[derive(Clone, Debug, Default)]
 pub struct BuildOptions {
@@ -115,6 +115,7 @@ pub struct LoadedSite {
 /// suggested and missing. Problems with single pages are returned beside
 /// the site; only a broken config stops here.
 pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let clock = Stopwatch::start();
     let mut config = SiteConfig::load(&options.root)?;
     let (pages, mut problems, assets) = match &options.content {
         Some(dump) => {
@@ -127,17 +128,25 @@ pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>)
             (pages, problems, discover::assets(&config))
         }
     };
+    clock.lap("discover and read");
     let (mut alignment, align_problems) = align::align(&pages);
     problems.extend(align_problems);
-    let fingerprints: Vec<Fingerprint> = pages
-        .par_iter()
-        .map(|p| Fingerprint::of_markdown(&p.body))
-        .collect();
+    // Fingerprints only matter when some page is linked to no other.
+    let fingerprints: Vec<Fingerprint> = if alignment.groups.iter().any(|g| g.is_single()) {
+        pages
+            .par_iter()
+            .map(|p| Fingerprint::of_markdown(&p.body().unwrap_or_default()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    clock.lap("align and fingerprint");
     let suggestions = suggest::suggest(&pages, &alignment, &fingerprints);
+    clock.lap("suggest");
     if config.translations.apply_suggestions {
         suggest::apply(&pages, &mut alignment, &suggestions);
     }
-    let word_counts: Vec<usize> = fingerprints.iter().map(|f| f.words).collect();
+    let word_counts = source_word_counts(&config, &pages, &fingerprints);
     let git = GitHistory::load(&config.content_dir);
     let staleness = stale::assess(
         &config.source_language,
@@ -146,6 +155,7 @@ pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>)
         &word_counts,
         git.as_ref(),
     );
+    clock.lap("staleness");
     let fallbacks = fallback::plan(&config, &pages, &alignment, &staleness.sources);
     let updated = pages
         .iter()
@@ -162,7 +172,55 @@ pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>)
         assets,
         updated,
     };
+    clock.lap("fallbacks and dates");
     Ok((site, problems))
+}
+
+/// Prints how long each stage took when `TOLK_TIMINGS` is set: the
+/// benchmark's way to see where a build's time goes.
+struct Stopwatch {
+    last: std::cell::Cell<Instant>,
+    enabled: bool,
+}
+
+impl Stopwatch {
+    fn start() -> Stopwatch {
+        Stopwatch {
+            last: std::cell::Cell::new(Instant::now()),
+            enabled: std::env::var_os("TOLK_TIMINGS").is_some(),
+        }
+    }
+
+    fn lap(&self, stage: &str) {
+        if self.enabled {
+            let now = Instant::now();
+            eprintln!(
+                "timing: {stage}: {:.1} ms",
+                (now - self.last.get()).as_secs_f64() * 1000.0
+            );
+            self.last.set(now);
+        }
+    }
+}
+
+/// Words of each page in the source language (the others are not needed:
+/// staleness compares translations with their source only).
+fn source_word_counts(
+    config: &SiteConfig,
+    pages: &[SourcePage],
+    fingerprints: &[Fingerprint],
+) -> Vec<usize> {
+    pages
+        .par_iter()
+        .enumerate()
+        .map(|(index, page)| match fingerprints.get(index) {
+            Some(fingerprint) => fingerprint.words,
+            None if page.lang == config.source_language => {
+                Fingerprint::of_markdown(&page.body().unwrap_or_default()).words
+            }
+            None => 0,
+        })
+        .collect()
 }
 
 fn last_change(git: Option<&GitHistory>, path: &std::path::Path) -> i64 {
@@ -232,26 +290,13 @@ fn render_and_write(site: &LoadedSite, options: &BuildOptions, report: &mut Buil
         Err(problems) => return report.diagnostics.extend(problems),
     };
     report.diagnostics.extend(theme.warnings.iter().cloned());
-    let view = SiteView::new(site, &theme);
-    let outcome = view.render_all();
-    let files = outcome.files;
-    report.diagnostics.extend(outcome.problems);
-    let in_titles: usize = site
-        .pages
-        .iter()
-        .filter_map(|p| p.front.title.as_deref())
-        .map(|title| crate::exl::strip_zero_width(title).1)
-        .sum();
-    report.zero_width_removed = outcome.zero_width_removed + in_titles;
     for page in &site.pages {
         *report
             .pages_per_language
             .entry(page.lang.clone())
             .or_default() += 1;
     }
-    if report.errors() > 0 && !options.keep_going {
-        return;
-    }
+    report.fallback_pages = site.fallbacks.len();
     let out = options
         .out
         .clone()
@@ -261,21 +306,42 @@ fn render_and_write(site: &LoadedSite, options: &BuildOptions, report: &mut Buil
         config.content_dir.as_path(),
         &config.theme_dir(),
     ];
-    let copies: Vec<(std::path::PathBuf, String)> = site
-        .assets
-        .iter()
-        .map(|a| (config.content_dir.join(a), a.clone()))
-        .collect();
-    let written = write::check_output_dir(&out, &protected).and_then(|()| {
-        let output = SiteOutput {
-            files: &files,
-            static_dirs: &theme.static_dirs,
-            copies: &copies,
+    let staging =
+        match write::check_output_dir(&out, &protected).and_then(|()| Staging::begin(&out)) {
+            Ok(staging) => staging,
+            Err(problem) => return report.diagnostics.push(problem),
         };
-        write::write_site(&out, &output)
-    });
-    match written {
+    if let Err(problem) = copy_files(site, &theme, &staging) {
+        return report.diagnostics.push(problem);
+    }
+    let clock = Stopwatch::start();
+    let view = SiteView::new(site, &theme);
+    let outcome = view.render_all(&|file| staging.write(&file.path, &file.contents));
+    clock.lap("render and write");
+    report.diagnostics.extend(outcome.problems);
+    let in_titles: usize = site
+        .pages
+        .iter()
+        .filter_map(|p| p.front.title.as_deref())
+        .map(|t| crate::exl::strip_zero_width(t).1)
+        .sum();
+    report.zero_width_removed = outcome.zero_width_removed + in_titles;
+    if report.errors() > 0 && !options.keep_going {
+        return; // the staging folder removes itself; the previous output stays
+    }
+    match staging.commit() {
         Ok(()) => report.published_to = Some(out),
         Err(problem) => report.diagnostics.push(problem),
     }
+    clock.lap("swap");
+}
+
+/// The theme's and site's static files, then the content folder's images.
+fn copy_files(site: &LoadedSite, theme: &Theme, staging: &Staging) -> Result<(), Diagnostic> {
+    for dir in &theme.static_dirs {
+        staging.copy_tree(dir)?;
+    }
+    site.assets
+        .par_iter()
+        .try_for_each(|asset| staging.copy(asset, &site.config.content_dir.join(asset)))
 }

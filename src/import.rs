@@ -231,7 +231,7 @@ fn decide(
         suffix_language: None,
         logical_path: logical_path_in_dump(config, &relative_to(dump, path)),
     };
-    let page = read::parse_page(config, file, text)?;
+    let page = read::parse_page(config, file, text, None)?;
     let text = site_text(&page, split.yaml.is_some(), text);
     Ok(Decision::Page(Box::new(ImportedPage {
         source: display.to_path_buf(),
@@ -293,7 +293,7 @@ fn site_text(page: &SourcePage, has_front_matter: bool, original: &str) -> Strin
     format!(
         "---\ntitle: {}\n---\n\n{}",
         yaml_string(&page.title),
-        page.body
+        page.body().unwrap_or_default()
     )
 }
 
@@ -310,7 +310,7 @@ fn aligned_slugs(config: &SiteConfig, imported: &[ImportedPage]) -> (Vec<String>
     let (mut alignment, problems) = align::align(&pages);
     let fingerprints: Vec<Fingerprint> = pages
         .par_iter()
-        .map(|p| Fingerprint::of_markdown(&p.body))
+        .map(|p| Fingerprint::of_markdown(&p.body().unwrap_or_default()))
         .collect();
     let suggestions = suggest::suggest(&pages, &alignment, &fingerprints);
     suggest::apply(&pages, &mut alignment, &suggestions);

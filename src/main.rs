@@ -12,6 +12,11 @@ use tolk::read::ReadOptions;
 use tolk::report::{self, FailOn};
 use tolk::status::{self, Filter};
 
+/// Rendering allocates many small strings on every thread; mimalloc handles
+/// that faster than the system allocator (measured in benches/).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {

@@ -22,15 +22,61 @@ pub struct SourcePage {
     pub lang: String,
     pub front: FrontMatter,
     /// Markdown, entities still as written (the Markdown parser decodes them).
-    pub body: String,
+    pub body: Body,
     /// 1-based file line where `body` starts, for positions in diagnostics.
     pub body_line: usize,
     /// The title: front matter, else the first heading, else the file name.
     pub title: String,
 }
 
+/// A page's Markdown, or where to find it again. A large site's text is not
+/// held in memory between reading and rendering: the file is read again
+/// (from the page cache) when the page is rendered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Body {
+    Text(String),
+    File {
+        /// Byte offset of the body in the decoded, repaired text.
+        offset: usize,
+        /// Length of that text, to notice a file changed in between.
+        text_len: usize,
+        /// Plain text, converted to Markdown each time.
+        plain: bool,
+        options: ReadOptions,
+    },
+}
+
+impl SourcePage {
+    /// The page's Markdown.
+    pub fn body(&self) -> Result<Cow<'_, str>, Diagnostic> {
+        let (offset, text_len, plain, options) = match &self.body {
+            Body::Text(text) => return Ok(Cow::Borrowed(text)),
+            Body::File {
+                offset,
+                text_len,
+                plain,
+                options,
+            } => (*offset, *text_len, *plain, *options),
+        };
+        let mut text = decode_file(&self.file.path, &self.file.display_path, options, None)?;
+        if text.len() != text_len || !text.is_char_boundary(offset) {
+            return Err(
+                Diagnostic::error("the file changed while the site was being built")
+                    .in_file(&self.file.display_path)
+                    .with_help("build again"),
+            );
+        }
+        let body = text.split_off(offset);
+        Ok(Cow::Owned(if plain {
+            plaintext::to_markdown(&body).markdown
+        } else {
+            body
+        }))
+    }
+}
+
 /// Options of the read stage.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReadOptions {
     pub repair_mojibake: bool,
 }
@@ -52,7 +98,7 @@ pub fn read_page(
 ) -> (Option<SourcePage>, Vec<Diagnostic>) {
     let mut notes = Vec::new();
     let page = read_text(&file.path, &file.display_path, options, &mut notes)
-        .and_then(|text| parse_page(config, file, &text));
+        .and_then(|text| parse_page(config, file, &text, Some(options)));
     match page {
         Ok(page) => (Some(page), notes),
         Err(problem) => {
@@ -62,22 +108,15 @@ pub fn read_page(
     }
 }
 
-/// The decoded (and, unless turned off, repaired) text of a file.
+/// The decoded (and, unless turned off, repaired) text of a file, with a
+/// warning for each repair and each unknown character reference.
 pub fn read_text(
     path: &Path,
     display_path: &Path,
     options: ReadOptions,
     notes: &mut Vec<Diagnostic>,
 ) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|err| {
-        Diagnostic::error(format!("cannot read the file: {err}")).in_file(display_path)
-    })?;
-    let text = decode_text(display_path, &bytes)?;
-    let text = if options.repair_mojibake {
-        repair_text(display_path, &text, notes)
-    } else {
-        text
-    };
+    let text = decode_file(path, display_path, options, Some(notes))?;
     notes.extend(
         entities::unknown_entities(&text)
             .into_iter()
@@ -92,6 +131,29 @@ pub fn read_text(
             }),
     );
     Ok(text)
+}
+
+/// Bytes to text: decoding and, unless turned off, repairs (reported into
+/// `notes` when given).
+fn decode_file(
+    path: &Path,
+    display_path: &Path,
+    options: ReadOptions,
+    notes: Option<&mut Vec<Diagnostic>>,
+) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|err| {
+        Diagnostic::error(format!("cannot read the file: {err}")).in_file(display_path)
+    })?;
+    let text = decode_text(display_path, &bytes)?;
+    if !options.repair_mojibake {
+        return Ok(text);
+    }
+    let mut ignored = Vec::new();
+    Ok(repair_text(
+        display_path,
+        text,
+        notes.unwrap_or(&mut ignored),
+    ))
 }
 
 /// UTF-8 with or without BOM; CRLF and lone CR become LF. Invalid UTF-8 is an
@@ -122,8 +184,11 @@ fn normalize_line_ends(text: &str) -> Cow<'_, str> {
 
 /// Repairs UTF-8 that was once decoded as Latin-1 or Windows-1252, and reports
 /// every repair so the translator can fix the source.
-fn repair_text(display_path: &Path, text: &str, notes: &mut Vec<Diagnostic>) -> String {
-    let (repaired, repairs) = repair::repair_mojibake(text);
+fn repair_text(display_path: &Path, text: String, notes: &mut Vec<Diagnostic>) -> String {
+    let (repaired, repairs) = repair::repair_mojibake(&text);
+    if repairs.is_empty() {
+        return text;
+    }
     for fix in repairs {
         notes.push(
             Diagnostic::warning(format!(
@@ -138,11 +203,14 @@ fn repair_text(display_path: &Path, text: &str, notes: &mut Vec<Diagnostic>) -> 
     repaired.into_owned()
 }
 
-/// Parses a decoded file: front matter, language, body and title.
+/// Parses a decoded file: front matter, language, body and title. With
+/// `reread` (the options it was read with) the body is read again from the
+/// file when needed instead of being kept.
 pub fn parse_page(
     config: &SiteConfig,
     file: SourceFile,
     text: &str,
+    reread: Option<ReadOptions>,
 ) -> Result<SourcePage, Diagnostic> {
     let at = |line: usize, column: usize, message: String| {
         Diagnostic::error(message)
@@ -155,18 +223,26 @@ pub fn parse_page(
         None => FrontMatter::default(),
     };
     let lang = resolve_language(config, &file, &front)?;
-    let (body, derived_title) = match file.format {
-        SourceFormat::Markdown => (split.body.to_string(), first_heading(split.body)),
-        SourceFormat::PlainText
-            if split.yaml.is_some() || plaintext::looks_like_markdown(split.body) =>
-        {
-            (split.body.to_string(), first_heading(split.body))
-        }
-        SourceFormat::PlainText => {
-            let converted = plaintext::to_markdown(split.body);
-            let title = Some(converted.title).filter(|t| !t.is_empty());
-            (converted.markdown, title)
-        }
+    let plain = file.format == SourceFormat::PlainText
+        && split.yaml.is_none()
+        && !plaintext::looks_like_markdown(split.body);
+    let (markdown, derived_title) = if plain {
+        let converted = plaintext::to_markdown(split.body);
+        (
+            Cow::Owned(converted.markdown),
+            Some(converted.title).filter(|t| !t.is_empty()),
+        )
+    } else {
+        (Cow::Borrowed(split.body), first_heading(split.body))
+    };
+    let body = match reread {
+        Some(options) => Body::File {
+            offset: text.len() - split.body.len(),
+            text_len: text.len(),
+            plain,
+            options,
+        },
+        None => Body::Text(markdown.into_owned()),
     };
     let title = front
         .title
@@ -359,9 +435,10 @@ mod tests {
     #[test]
     fn title_falls_back_to_heading_then_file_name() {
         let config = config();
-        let page = parse_page(&config, file(Some("fr"), None), "# L&#39;essentiel\n").unwrap();
+        let page =
+            parse_page(&config, file(Some("fr"), None), "# L&#39;essentiel\n", None).unwrap();
         assert_eq!(page.title, "L'essentiel");
-        let page = parse_page(&config, file(Some("fr"), None), "text\n").unwrap();
+        let page = parse_page(&config, file(Some("fr"), None), "text\n", None).unwrap();
         assert_eq!(page.title, "b2b and b2c");
     }
 }

@@ -32,9 +32,11 @@ pub struct OutputFile {
     pub contents: Vec<u8>,
 }
 
-/// What rendering the site produced.
+/// Where rendered files go: the staging folder, or memory in tests.
+pub type Sink<'s> = dyn Fn(&OutputFile) -> Result<(), Diagnostic> + Sync + 's;
+
+/// What rendering the site produced (the files went to the sink).
 pub struct RenderOutcome {
-    pub files: Vec<OutputFile>,
     pub problems: Vec<Diagnostic>,
     /// Zero-width spaces (machine-translation debris) removed from link
     /// texts, alt texts and headings.
@@ -165,6 +167,9 @@ pub struct SiteView<'a> {
     urls: Vec<String>,
     /// Content-relative source path (`fr/commerce/b2b.md`) -> page index.
     by_source_path: HashMap<String, usize>,
+    /// Logical path (`commerce/b2b`) -> a page there in some language, for
+    /// links to pages not translated into the linking page's language.
+    by_logical_path: HashMap<String, usize>,
     /// `(group, language)` -> URL of the fallback page standing in.
     fallback_urls: HashMap<(usize, String), String>,
     nav: Navigation,
@@ -187,6 +192,12 @@ impl<'a> SiteView<'a> {
             .enumerate()
             .map(|(index, page)| (content_relative_path(config, page), index))
             .collect();
+        let mut by_logical_path = HashMap::new();
+        for (index, page) in pages.iter().enumerate() {
+            by_logical_path
+                .entry(page.file.logical_path.clone())
+                .or_insert(index);
+        }
         let status_url = if config.translations.status_page {
             format!("{}{STATUS_PAGE}", config.base_path)
         } else {
@@ -211,6 +222,7 @@ impl<'a> SiteView<'a> {
             pages,
             urls,
             by_source_path,
+            by_logical_path,
             fallback_urls: fallback::urls_by_group(&site.fallbacks),
             nav: Navigation::build(config, pages),
             titles: pages.iter().map(|p| p.title.as_str()).collect(),
@@ -221,59 +233,72 @@ impl<'a> SiteView<'a> {
 
     /// Renders every page and fallback page, each language's home, the site
     /// root and the translation status page.
-    pub fn render_all(&self) -> RenderOutcome {
+    /// Renders every page and fallback page, each language's home, the site
+    /// root, the status page and the files for machines, handing each file
+    /// to `sink` as soon as it is made (pages in parallel), so the site never
+    /// sits in memory whole.
+    pub fn render_all(&self, sink: &Sink<'_>) -> RenderOutcome {
         let jobs: Vec<PageJob> = (0..self.pages.len())
             .map(|index| self.own_page(index))
             .chain(self.site.fallbacks.iter().map(|f| self.fallback_page(f)))
             .collect();
-        let rendered: Vec<PageOutcome> = jobs.par_iter().map(|job| self.render_page(job)).collect();
-        let mut files = Vec::with_capacity(rendered.len() + self.config.languages.len() + 2);
+        let outcomes: Vec<(Vec<Diagnostic>, usize)> = jobs
+            .par_iter()
+            .map(|job| {
+                let outcome = self.render_page(job);
+                let mut notes = outcome.notes;
+                if let Some(file) = outcome.file {
+                    notes.extend(sink(&file).err());
+                }
+                (notes, outcome.zero_width_removed)
+            })
+            .collect();
         let mut problems = Vec::new();
         let mut zero_width_removed = 0;
-        for outcome in rendered {
-            files.extend(outcome.file);
-            problems.extend(outcome.notes);
-            zero_width_removed += outcome.zero_width_removed;
+        for (notes, removed) in outcomes {
+            problems.extend(notes);
+            zero_width_removed += removed;
         }
-        let mut singles: Vec<Result<OutputFile, Diagnostic>> = self
-            .config
-            .languages
-            .iter()
-            .map(|language| self.render_home(language))
-            .collect();
-        singles.push(self.render_root());
-        singles.extend(
-            self.config
-                .languages
-                .iter()
-                .map(|language| self.render_not_found(Some(language))),
-        );
-        singles.push(self.render_not_found(None));
-        files.push(crate::feeds::sitemap(self.site));
-        files.push(crate::feeds::robots(self.config));
-        if self.config.feeds {
-            let updated = &self.site.updated;
-            files.extend(
-                self.config
-                    .languages
-                    .iter()
-                    .map(|l| crate::feeds::atom(self.site, &l.tag, updated)),
-            );
-        }
-        if self.config.translations.status_page {
-            singles.push(self.render_status(&status::collect(self.site)));
-        }
-        for single in singles {
-            match single {
-                Ok(file) => files.push(file),
+        for file in self.site_wide_files() {
+            match file.and_then(|file| sink(&file)) {
+                Ok(()) => {}
                 Err(problem) => problems.push(problem),
             }
         }
         RenderOutcome {
-            files,
             problems,
             zero_width_removed,
         }
+    }
+
+    /// Homes, root, 404 pages, status page, sitemap, robots.txt and feeds.
+    fn site_wide_files(&self) -> Vec<Result<OutputFile, Diagnostic>> {
+        let languages = &self.config.languages;
+        let mut files: Vec<Result<OutputFile, Diagnostic>> = languages
+            .iter()
+            .map(|language| self.render_home(language))
+            .collect();
+        files.push(self.render_root());
+        files.extend(
+            languages
+                .iter()
+                .map(|language| self.render_not_found(Some(language))),
+        );
+        files.push(self.render_not_found(None));
+        if self.config.translations.status_page {
+            files.push(self.render_status(&status::collect(self.site)));
+        }
+        files.push(Ok(crate::feeds::sitemap(self.site)));
+        files.push(Ok(crate::feeds::robots(self.config)));
+        if self.config.feeds {
+            let updated = &self.site.updated;
+            files.extend(
+                languages
+                    .iter()
+                    .map(|l| Ok(crate::feeds::atom(self.site, &l.tag, updated))),
+            );
+        }
+        files
     }
 
     fn own_page(&self, index: usize) -> PageJob<'_> {
@@ -306,7 +331,17 @@ impl<'a> SiteView<'a> {
         let load = |request: &exl::IncludeRequest| {
             std::fs::read_to_string(language_root.join(request.path)).map_err(|err| err.to_string())
         };
-        let expanded = exl::expand_includes(&page.body, &page_path, &load);
+        let body = match page.body() {
+            Ok(body) => body,
+            Err(problem) => {
+                return PageOutcome {
+                    file: None,
+                    notes: vec![problem],
+                    zero_width_removed: 0,
+                };
+            }
+        };
+        let expanded = exl::expand_includes(&body, &page_path, &load);
         let options = RenderOptions {
             resolve_link: &resolve,
             labels: &labels,
@@ -665,7 +700,15 @@ impl<'a> SiteView<'a> {
         };
         let candidates = self.link_candidates(index, lang, path);
         if is_content_file(path) {
-            return match candidates.iter().find_map(|c| self.by_source_path.get(c)) {
+            let target = candidates
+                .iter()
+                .find_map(|c| self.by_source_path.get(c))
+                .or_else(|| {
+                    candidates
+                        .iter()
+                        .find_map(|c| self.by_logical_path.get(&logical_path_of(c)))
+                });
+            return match target {
                 Some(&target) => {
                     LinkTarget::Page(format!("{}{fragment}", self.page_in_language(target, lang)))
                 }
@@ -743,6 +786,25 @@ fn key_value_pairs(text: &str) -> Option<BTreeMap<String, String>> {
     (!pairs.is_empty()).then_some(pairs)
 }
 
+/// `fr/commerce/b2b.md` (or `commerce/b2b.fr.md`) -> `commerce/b2b`: what a
+/// link to a file that does not exist in this language may still mean.
+fn logical_path_of(content_path: &str) -> String {
+    let mut parts: Vec<&str> = content_path.split('/').collect();
+    if parts.len() > 1 && crate::language::looks_like_language_tag(parts[0]) {
+        parts.remove(0);
+    }
+    let last = parts.pop().unwrap_or_default();
+    let stem = last.rsplit_once('.').map_or(last, |(stem, _)| stem);
+    let stem = match stem.rsplit_once('.') {
+        Some((base, suffix)) if crate::language::looks_like_language_tag(suffix) => base,
+        _ => stem,
+    };
+    if stem != "index" && stem != "_index" {
+        parts.push(stem);
+    }
+    parts.join("/")
+}
+
 /// A path whose last segment has an extension (`shot.png`), as opposed to
 /// a page URL (`../guide/`).
 fn looks_like_file(path: &str) -> bool {
@@ -779,6 +841,13 @@ mod tests {
         assert!(key_value_pairs("just a sentence").is_none());
         assert!(key_value_pairs(r#"label="open"#).is_none());
         assert!(key_value_pairs("").is_none());
+    }
+
+    #[test]
+    fn finds_the_logical_path_of_a_link() {
+        assert_eq!(logical_path_of("fr/tax/rates.md"), "tax/rates");
+        assert_eq!(logical_path_of("tax/rates.sv.md"), "tax/rates");
+        assert_eq!(logical_path_of("fr/tax/index.md"), "tax");
     }
 
     #[test]

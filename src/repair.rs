@@ -55,6 +55,9 @@ const MAX_PASSES: usize = 3;
 /// Repairs every damaged word of `text` and reports each repair. Returns the
 /// text borrowed when nothing had to change.
 pub fn repair_mojibake(text: &str) -> (Cow<'_, str>, Vec<Repair>) {
+    if !may_hold_mojibake(text) {
+        return (Cow::Borrowed(text), Vec::new());
+    }
     let mut repaired = String::new();
     let mut copied_up_to = 0;
     let mut repairs = Vec::new();
@@ -77,6 +80,25 @@ pub fn repair_mojibake(text: &str) -> (Cow<'_, str>, Vec<Repair>) {
     }
     repaired.push_str(&text[copied_up_to..]);
     (Cow::Owned(repaired), repairs)
+}
+
+/// Every repair starts with a lead byte (0xC2..=0xF4) read as a character
+/// and followed by a continuation byte (0x80..=0xBF) read as a character; a
+/// text without such a pair, as almost all are, needs no closer look.
+fn may_hold_mojibake(text: &str) -> bool {
+    let mut previous_is_lead = false;
+    for ch in text.chars() {
+        if (ch as u32) < 0x80 {
+            previous_is_lead = false;
+            continue;
+        }
+        let byte = windows_1252_byte(ch);
+        if previous_is_lead && byte.is_some_and(|b| (0x80..=0xBF).contains(&b)) {
+            return true;
+        }
+        previous_is_lead = byte.is_some_and(|b| (0xC2..=0xF4).contains(&b));
+    }
+    false
 }
 
 /// The repaired form of `word`, or `None` when it is not mojibake.

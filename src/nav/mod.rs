@@ -421,7 +421,7 @@ mod tests {
             },
             lang: "fr".into(),
             front,
-            body: String::new(),
+            body: crate::read::Body::Text(String::new()),
             body_line: 1,
             title: title.to_string(),
         }
