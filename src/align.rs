@@ -25,6 +25,13 @@ impl TranslationGroup {
     pub fn is_single(&self) -> bool {
         self.pages.len() == 1
     }
+
+    /// A single page without an id of its own: nothing says which page it
+    /// translates, so it is unaligned (a lone page with an exl-id or a
+    /// translation key is aligned; it is just not translated yet).
+    pub fn is_unaligned(&self) -> bool {
+        self.is_single() && self.exl_id.is_none() && self.translation_key.is_none()
+    }
 }
 
 /// The result of alignment: every page belongs to exactly one group.

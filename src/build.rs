@@ -132,7 +132,7 @@ pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>)
     let (mut alignment, align_problems) = align::align(&pages);
     problems.extend(align_problems);
     // Fingerprints only matter when some page is linked to no other.
-    let fingerprints: Vec<Fingerprint> = if alignment.groups.iter().any(|g| g.is_single()) {
+    let fingerprints: Vec<Fingerprint> = if alignment.groups.iter().any(|g| g.is_unaligned()) {
         pages
             .par_iter()
             .map(|p| Fingerprint::of_markdown(&p.body().unwrap_or_default()))

@@ -308,7 +308,7 @@ fn unaligned_pages(site: &LoadedSite) -> Vec<UnalignedPage> {
     site.alignment
         .groups
         .iter()
-        .filter(|g| g.is_single())
+        .filter(|g| g.is_unaligned())
         .filter_map(|g| g.pages.values().next().copied())
         .map(|page| UnalignedPage {
             file: display(&site.pages[page]),

@@ -80,7 +80,7 @@ fn candidate_edges(
         .groups
         .iter()
         .enumerate()
-        .filter(|(_, g)| g.is_single())
+        .filter(|(_, g)| g.is_unaligned())
     {
         let Some((lang, &page)) = group.pages.iter().next() else {
             continue;
