@@ -129,8 +129,23 @@ pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>)
         }
     };
     clock.lap("discover and read");
-    let (mut alignment, align_problems) = align::align(&pages);
-    problems.extend(align_problems);
+    let git = GitHistory::load(&config.content_dir);
+    let (site, more_problems) = assemble(config, pages, assets, git.as_ref());
+    problems.extend(more_problems);
+    clock.lap("align, staleness and fallbacks");
+    Ok((site, problems))
+}
+
+/// Aligns read pages and works out suggestions, staleness, fallback pages
+/// and dates: everything after reading, so a rebuild that re-read only the
+/// changed files can redo it.
+pub fn assemble(
+    config: SiteConfig,
+    pages: Vec<SourcePage>,
+    assets: Vec<String>,
+    git: Option<&GitHistory>,
+) -> (LoadedSite, Vec<Diagnostic>) {
+    let (mut alignment, problems) = align::align(&pages);
     // Fingerprints only matter when some page is linked to no other.
     let fingerprints: Vec<Fingerprint> = if alignment.groups.iter().any(|g| g.is_unaligned()) {
         pages
@@ -140,26 +155,22 @@ pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>)
     } else {
         Vec::new()
     };
-    clock.lap("align and fingerprint");
     let suggestions = suggest::suggest(&pages, &alignment, &fingerprints);
-    clock.lap("suggest");
     if config.translations.apply_suggestions {
         suggest::apply(&pages, &mut alignment, &suggestions);
     }
     let word_counts = source_word_counts(&config, &pages, &fingerprints);
-    let git = GitHistory::load(&config.content_dir);
     let staleness = stale::assess(
         &config.source_language,
         &pages,
         &alignment,
         &word_counts,
-        git.as_ref(),
+        git,
     );
-    clock.lap("staleness");
     let fallbacks = fallback::plan(&config, &pages, &alignment, &staleness.sources);
     let updated = pages
         .iter()
-        .map(|p| last_change(git.as_ref(), &p.file.path))
+        .map(|p| last_change(git, &p.file.path))
         .collect();
     let site = LoadedSite {
         config,
@@ -172,8 +183,7 @@ pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>)
         assets,
         updated,
     };
-    clock.lap("fallbacks and dates");
-    Ok((site, problems))
+    (site, problems)
 }
 
 /// Prints how long each stage took when `TOLK_TIMINGS` is set: the
@@ -234,7 +244,10 @@ fn last_change(git: Option<&GitHistory>, path: &std::path::Path) -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-fn read_content(config: &SiteConfig, options: ReadOptions) -> (Vec<SourcePage>, Vec<Diagnostic>) {
+pub fn read_content(
+    config: &SiteConfig,
+    options: ReadOptions,
+) -> (Vec<SourcePage>, Vec<Diagnostic>) {
     let (files, mut problems) = discover::discover(config);
     let read_results: Vec<_> = files
         .into_par_iter()

@@ -66,6 +66,25 @@ pub fn discover(config: &SiteConfig) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     (files, problems)
 }
 
+/// The page file at `path`, when it is one: `None` for files that discovery
+/// skips (other extensions, hidden or `_` names, `TOC.md`) or outside the
+/// content folder.
+pub fn source_file(config: &SiteConfig, path: &Path) -> Option<Result<SourceFile, Diagnostic>> {
+    let relative = path.strip_prefix(&config.content_dir).ok()?;
+    let parts: Vec<&std::ffi::OsStr> = relative.iter().collect();
+    let (file_name, folders) = parts.split_last()?;
+    let skipped = folders
+        .iter()
+        .any(|f| is_hidden(f) || !is_page_name(f, true))
+        || is_hidden(file_name)
+        || !is_page_name(file_name, false);
+    if skipped {
+        return None;
+    }
+    let format = format_of(path)?;
+    Some(classify(config, path, format))
+}
+
 /// Files of the content folder that are not pages (images, downloads):
 /// content-relative paths with `/` separators, copied to the same place in
 /// the output.

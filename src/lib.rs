@@ -26,6 +26,7 @@ pub mod fingerprint;
 pub mod frontmatter;
 pub mod git;
 pub mod import;
+pub mod incremental;
 pub mod language;
 pub mod markdown;
 pub mod nav;

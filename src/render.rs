@@ -238,9 +238,21 @@ impl<'a> SiteView<'a> {
     /// to `sink` as soon as it is made (pages in parallel), so the site never
     /// sits in memory whole.
     pub fn render_all(&self, sink: &Sink<'_>) -> RenderOutcome {
+        self.render_selected(&|_| true, sink)
+    }
+
+    /// Like `render_all`, but only the pages whose content page passes
+    /// `wanted` (own pages and the fallbacks showing them); the site-wide
+    /// files are always made. For rebuilds that touch a few pages.
+    pub fn render_selected(
+        &self,
+        wanted: &(dyn Fn(usize) -> bool + Sync),
+        sink: &Sink<'_>,
+    ) -> RenderOutcome {
         let jobs: Vec<PageJob> = (0..self.pages.len())
             .map(|index| self.own_page(index))
             .chain(self.site.fallbacks.iter().map(|f| self.fallback_page(f)))
+            .filter(|job| wanted(job.content))
             .collect();
         let outcomes: Vec<(Vec<Diagnostic>, usize)> = jobs
             .par_iter()

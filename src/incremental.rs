@@ -1,0 +1,330 @@
+//! Rebuilds for `tolk serve`: after a change, re-read only the changed
+//! files, re-align (cheap), and re-render only what the change touches:
+//! the edited pages and the fallbacks showing them, plus the site-wide files
+//! (homes, status page, sitemap, feeds). A change to a page's place in the
+//! site (added, removed, renamed, new title, language, ids or weight)
+//! re-renders every page, and a change to the config, templates, theme,
+//! UI strings or static files rebuilds everything. Files are rewritten in
+//! place, each atomically, and only when their bytes changed; the output
+//! always equals what a full build would write.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::build::{self, BuildOptions, BuildReport, LoadedSite};
+use crate::config::CONFIG_FILE;
+use crate::diagnostics::Diagnostic;
+use crate::discover;
+use crate::git::GitHistory;
+use crate::read::{self, SourcePage};
+use crate::render::{OutputFile, SiteView};
+use crate::templates::Theme;
+
+/// What one rebuild did.
+#[derive(Debug, Default)]
+pub struct Rebuild {
+    pub files_written: usize,
+    pub diagnostics: Vec<Diagnostic>,
+    pub elapsed: Duration,
+    /// Everything was rebuilt (config, theme or the site's structure changed).
+    pub full: bool,
+}
+
+impl Rebuild {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+/// The site as last built, kept in memory between rebuilds.
+pub struct IncrementalSite {
+    options: BuildOptions,
+    out: PathBuf,
+    site: LoadedSite,
+    theme: Theme,
+    git: Option<GitHistory>,
+    /// Every path the last build wrote, relative to the output folder.
+    produced: HashSet<String>,
+}
+
+impl IncrementalSite {
+    /// A full build into `out`, then the state later rebuilds start from.
+    pub fn start(
+        options: BuildOptions,
+        out: PathBuf,
+    ) -> Result<(IncrementalSite, BuildReport), BuildReport> {
+        let options = BuildOptions {
+            out: Some(out.clone()),
+            keep_going: true,
+            ..options
+        };
+        let report = build::build(&options);
+        let Ok((site, _)) = build::load_site(&options) else {
+            return Err(report);
+        };
+        let Ok(theme) = Theme::load(&site.config) else {
+            return Err(report);
+        };
+        let git = GitHistory::load(&site.config.content_dir);
+        let produced = files_under(&out);
+        Ok((
+            IncrementalSite {
+                options,
+                out,
+                site,
+                theme,
+                git,
+                produced,
+            },
+            report,
+        ))
+    }
+
+    pub fn output_dir(&self) -> &Path {
+        &self.out
+    }
+
+    pub fn site(&self) -> &LoadedSite {
+        &self.site
+    }
+
+    /// Folders and files whose changes matter.
+    pub fn watched(&self) -> Vec<PathBuf> {
+        let root = &self.site.config.root;
+        let mut paths = vec![root.join(CONFIG_FILE), self.site.config.content_dir.clone()];
+        for folder in ["templates", "static", "i18n"] {
+            paths.push(root.join(folder));
+        }
+        paths.push(self.site.config.theme_dir());
+        paths
+    }
+
+    /// Rebuilds after `changed` files (which may no longer exist).
+    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Rebuild {
+        let started = Instant::now();
+        let mut rebuild = if changed.iter().any(|path| self.is_site_wide(path)) {
+            self.rebuild_everything()
+        } else {
+            self.rebuild_content(changed)
+        };
+        crate::diagnostics::sort_and_dedup(&mut rebuild.diagnostics);
+        rebuild.elapsed = started.elapsed();
+        rebuild
+    }
+
+    /// Config, templates, theme, UI strings and static files touch every page.
+    fn is_site_wide(&self, path: &Path) -> bool {
+        let config = &self.site.config;
+        let root = &config.root;
+        path == root.join(CONFIG_FILE)
+            || ["templates", "static", "i18n"]
+                .iter()
+                .any(|f| path.starts_with(root.join(f)))
+            || path.starts_with(config.theme_dir())
+    }
+
+    fn rebuild_everything(&mut self) -> Rebuild {
+        let report = build::build(&self.options);
+        let mut rebuild = Rebuild {
+            diagnostics: report.diagnostics,
+            full: true,
+            ..Rebuild::default()
+        };
+        let loaded = build::load_site(&self.options)
+            .and_then(|(site, _)| Theme::load(&site.config).map(|theme| (site, theme)));
+        match loaded {
+            Ok((site, theme)) => {
+                self.site = site;
+                self.theme = theme;
+                self.produced = files_under(&self.out);
+                rebuild.files_written = self.produced.len();
+            }
+            Err(problems) => rebuild.diagnostics.extend(problems),
+        }
+        rebuild
+    }
+
+    fn rebuild_content(&mut self, changed: &[PathBuf]) -> Rebuild {
+        let config = self.site.config.clone();
+        let changed_pages: BTreeSet<PathBuf> = changed
+            .iter()
+            .filter(|p| p.starts_with(&config.content_dir))
+            .cloned()
+            .collect();
+        let (fresh, mut diagnostics) = self.read_changed(&changed_pages);
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            // The last good build keeps being served until the next good save.
+            return Rebuild {
+                diagnostics,
+                ..Rebuild::default()
+            };
+        }
+        let mut pages: Vec<SourcePage> = std::mem::take(&mut self.site.pages);
+        let before: HashMap<PathBuf, Signature> = pages
+            .iter()
+            .filter(|p| changed_pages.contains(&p.file.path))
+            .map(|p| (p.file.path.clone(), Signature::of(p)))
+            .collect();
+        pages.retain(|page| !changed_pages.contains(&page.file.path));
+        let after: HashMap<PathBuf, Signature> = fresh
+            .iter()
+            .map(|p| (p.file.path.clone(), Signature::of(p)))
+            .collect();
+        pages.extend(fresh);
+        pages.sort_by(|a, b| a.file.path.cmp(&b.file.path));
+        let structural = before != after;
+        let assets = discover::assets(&config);
+        let (site, problems) = build::assemble(config, pages, assets, self.git.as_ref());
+        diagnostics.extend(problems);
+        self.site = site;
+        let wanted: HashSet<usize> = if structural {
+            (0..self.site.pages.len()).collect()
+        } else {
+            (0..self.site.pages.len())
+                .filter(|&i| changed_pages.contains(&self.site.pages[i].file.path))
+                .collect()
+        };
+        let written = self.render(&wanted, structural, &mut diagnostics);
+        Rebuild {
+            files_written: written,
+            diagnostics,
+            full: structural,
+            ..Rebuild::default()
+        }
+    }
+
+    /// Reads the changed page files that still exist.
+    fn read_changed(&self, changed: &BTreeSet<PathBuf>) -> (Vec<SourcePage>, Vec<Diagnostic>) {
+        let config = &self.site.config;
+        let mut pages = Vec::new();
+        let mut diagnostics = Vec::new();
+        for path in changed.iter().filter(|p| p.is_file()) {
+            match discover::source_file(config, path) {
+                Some(Ok(file)) => {
+                    let (page, notes) = read::read_page(config, file, self.options.read);
+                    diagnostics.extend(notes);
+                    pages.extend(page);
+                }
+                Some(Err(problem)) => diagnostics.push(problem),
+                None => {}
+            }
+        }
+        (pages, diagnostics)
+    }
+
+    /// Renders the wanted pages and the site-wide files into the output
+    /// folder. After a structural change, files no build would write any
+    /// more are removed.
+    fn render(
+        &mut self,
+        wanted: &HashSet<usize>,
+        structural: bool,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> usize {
+        let view = SiteView::new(&self.site, &self.theme);
+        let written = std::sync::Mutex::new(Vec::new());
+        let sink = |file: &OutputFile| -> Result<(), Diagnostic> {
+            let changed = write_if_changed(&self.out.join(&file.path), &file.contents)?;
+            if let Ok(mut written) = written.lock() {
+                written.push((file.path.clone(), changed));
+            }
+            Ok(())
+        };
+        let outcome = view.render_selected(&|page| wanted.contains(&page), &sink);
+        diagnostics.extend(outcome.problems);
+        let written = written.into_inner().unwrap_or_default();
+        if structural {
+            self.copy_assets(diagnostics);
+            let mut now: HashSet<String> = written.iter().map(|(path, _)| path.clone()).collect();
+            now.extend(self.static_and_asset_paths());
+            for stale in self.produced.difference(&now) {
+                let _ = std::fs::remove_file(self.out.join(stale));
+            }
+            self.produced = now;
+        }
+        written.iter().filter(|(_, changed)| *changed).count()
+    }
+
+    fn copy_assets(&self, diagnostics: &mut Vec<Diagnostic>) {
+        for asset in &self.site.assets {
+            let from = self.site.config.content_dir.join(asset);
+            if let Ok(bytes) = std::fs::read(&from)
+                && let Err(problem) = write_if_changed(&self.out.join(asset), &bytes)
+            {
+                diagnostics.push(problem);
+            }
+        }
+    }
+
+    fn static_and_asset_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self.site.assets.clone();
+        for dir in &self.theme.static_dirs {
+            for file in files_under(dir) {
+                paths.push(file);
+            }
+        }
+        paths
+    }
+}
+
+/// What places a page in the site: when it changes, other pages change too
+/// (switchers, navigation, links).
+#[derive(Debug, PartialEq, Eq)]
+struct Signature {
+    lang: String,
+    logical_path: String,
+    title: String,
+    exl_id: Option<String>,
+    translation_key: Option<String>,
+    weight: Option<String>,
+}
+
+impl Signature {
+    fn of(page: &SourcePage) -> Signature {
+        Signature {
+            lang: page.lang.clone(),
+            logical_path: page.file.logical_path.clone(),
+            title: page.title.clone(),
+            exl_id: page.front.exl_id.clone(),
+            translation_key: page.front.translation_key.clone(),
+            weight: page.front.all.get("weight").map(|w| w.to_string()),
+        }
+    }
+}
+
+/// Writes through a temporary file and a rename, so a reader (the server)
+/// never sees half a file; returns whether the bytes changed.
+fn write_if_changed(target: &Path, bytes: &[u8]) -> Result<bool, Diagnostic> {
+    if std::fs::read(target).is_ok_and(|old| old == bytes) {
+        return Ok(false);
+    }
+    let error =
+        |e: std::io::Error| Diagnostic::error(format!("cannot write {}: {e}", target.display()));
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent).map_err(error)?;
+    }
+    let temporary = target.with_extension("tolk-partial");
+    std::fs::write(&temporary, bytes).map_err(error)?;
+    std::fs::rename(&temporary, target).map_err(error)?;
+    Ok(true)
+}
+
+/// Paths of all files under `dir`, relative to it, `/` separated.
+fn files_under(dir: &Path) -> HashSet<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let relative = e.path().strip_prefix(dir).ok()?;
+            Some(
+                relative
+                    .iter()
+                    .map(|p| p.to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,184 @@
+//! Rebuilds after edits write exactly what a full build writes.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::*;
+use tolk::build::BuildOptions;
+use tolk::incremental::IncrementalSite;
+
+struct Bench {
+    site: tempfile::TempDir,
+    engine: IncrementalSite,
+}
+
+impl Bench {
+    fn new() -> Bench {
+        let site = tempfile::tempdir().unwrap();
+        copy_example_site(site.path());
+        let options = BuildOptions {
+            root: site.path().to_path_buf(),
+            ..Default::default()
+        };
+        let (engine, report) = IncrementalSite::start(options, site.path().join("served"))
+            .ok()
+            .unwrap();
+        assert_eq!(report.errors(), 0);
+        Bench { site, engine }
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.site.path().join(relative)
+    }
+
+    fn change(&mut self, changed: &[&str]) -> tolk::incremental::Rebuild {
+        let paths: Vec<PathBuf> = changed.iter().map(|c| self.path(c)).collect();
+        self.engine.rebuild(&paths)
+    }
+
+    /// The incremental output equals a fresh full build of the same input.
+    fn assert_same_as_full_build(&self, step: &str) {
+        let full = tempfile::tempdir().unwrap();
+        let report = build_into(self.site.path(), &full.path().join("public"));
+        assert_eq!(report.errors(), 0, "{step}: {:#?}", report.diagnostics);
+        let (incremental, expected) = (
+            snapshot(self.engine.output_dir()),
+            snapshot(&full.path().join("public")),
+        );
+        let differing: Vec<&Path> = expected
+            .keys()
+            .chain(incremental.keys())
+            .filter(|k| expected.get(*k) != incremental.get(*k))
+            .map(|k| k.as_path())
+            .collect();
+        assert!(
+            differing.is_empty(),
+            "{step}: these files differ from a full build: {differing:?}"
+        );
+    }
+}
+
+const NL: &str = "content/nl/commerce/b2b-and-b2c.md";
+
+#[test]
+fn a_sequence_of_edits_gives_the_full_builds_output() {
+    let mut bench = Bench::new();
+
+    let text = fs::read_to_string(bench.path(NL)).unwrap();
+    fs::write(bench.path(NL), text.replace("Publiek", "Doelpubliek")).unwrap();
+    let rebuild = bench.change(&[NL]);
+    assert!(
+        !rebuild.full,
+        "a content edit re-renders only what it touches"
+    );
+    assert!(rebuild.files_written >= 1);
+    let page = fs::read_to_string(
+        bench
+            .engine
+            .output_dir()
+            .join("nl/commerce/b2b-and-b2c/index.html"),
+    )
+    .unwrap();
+    assert!(page.contains("Doelpubliek"));
+    bench.assert_same_as_full_build("edit a page");
+
+    fs::create_dir_all(bench.path("content/sv/articles")).unwrap();
+    fs::create_dir_all(bench.path("content/it/articles")).unwrap();
+    fs::write(
+        bench.path("content/sv/articles/ny-sida.md"),
+        "---\ntitle: Ny sida\n---\n\nText.\n",
+    )
+    .unwrap();
+    bench.change(&["content/sv/articles/ny-sida.md"]);
+    bench.assert_same_as_full_build("add a page");
+
+    fs::rename(
+        bench.path("content/sv/articles/ny-sida.md"),
+        bench.path("content/sv/articles/omdopt.md"),
+    )
+    .unwrap();
+    bench.change(&[
+        "content/sv/articles/ny-sida.md",
+        "content/sv/articles/omdopt.md",
+    ]);
+    assert!(
+        !bench
+            .engine
+            .output_dir()
+            .join("sv/articles/ny-sida/index.html")
+            .exists()
+    );
+    bench.assert_same_as_full_build("rename a page");
+
+    fs::write(
+        bench.path("content/it/articles/b2c-b2b-b2c2b-b2b2c.md"),
+        "---\ntitle: Articolo\n---\n\nTesto.\n",
+    )
+    .unwrap();
+    bench.change(&["content/it/articles/b2c-b2b-b2c2b-b2b2c.md"]);
+    bench.assert_same_as_full_build("add a translation");
+
+    // The Italian article gets an exl-id: its group (with the French one) now carries it.
+    let article = "content/it/articles/b2c-b2b-b2c2b-b2b2c.md";
+    fs::write(
+        bench.path(article),
+        "---\ntitle: Articolo\nexl-id: 0f0e0d0c-0b0a-4909-8807-060504030201\n---\n\nTesto.\n",
+    )
+    .unwrap();
+    bench.change(&[article]);
+    bench.assert_same_as_full_build("change an exl-id");
+
+    fs::remove_file(bench.path("content/sv/articles/omdopt.md")).unwrap();
+    bench.change(&["content/sv/articles/omdopt.md"]);
+    bench.assert_same_as_full_build("delete a page");
+}
+
+#[test]
+fn a_broken_page_keeps_the_last_good_output_until_it_is_fixed() {
+    let mut bench = Bench::new();
+    let served = bench
+        .engine
+        .output_dir()
+        .join("nl/commerce/b2b-and-b2c/index.html");
+    let good = fs::read(&served).unwrap();
+    let text = fs::read_to_string(bench.path(NL)).unwrap();
+    fs::write(bench.path(NL), "---\ntitle: 'half written\n").unwrap();
+    let rebuild = bench.change(&[NL]);
+    assert_eq!(rebuild.errors(), 1, "{:#?}", rebuild.diagnostics);
+    assert_eq!(
+        fs::read(&served).unwrap(),
+        good,
+        "the last good page is still served"
+    );
+    fs::write(bench.path(NL), text.replace("Publiek", "Hersteld")).unwrap();
+    let rebuild = bench.change(&[NL]);
+    assert_eq!(rebuild.errors(), 0);
+    assert!(fs::read_to_string(&served).unwrap().contains("Hersteld"));
+    bench.assert_same_as_full_build("recovered");
+}
+
+#[test]
+fn a_template_change_rebuilds_everything() {
+    let mut bench = Bench::new();
+    let templates = bench.path("templates");
+    fs::create_dir_all(&templates).unwrap();
+    let base = fs::read_to_string(bench.path("themes/default/templates/base.html")).unwrap();
+    fs::write(
+        templates.join("base.html"),
+        base.replace("<main id=\"main\"", "<main data-custom id=\"main\""),
+    )
+    .unwrap();
+    let rebuild = bench.change(&["templates/base.html"]);
+    assert!(rebuild.full);
+    let page = fs::read_to_string(
+        bench
+            .engine
+            .output_dir()
+            .join("sv/commerce/b2b-and-b2c/index.html"),
+    )
+    .unwrap();
+    assert!(page.contains("data-custom"));
+    bench.assert_same_as_full_build("template override");
+}
