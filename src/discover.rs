@@ -59,11 +59,52 @@ pub fn discover(config: &SiteConfig) -> (Vec<SourceFile>, Vec<Diagnostic>) {
                     }
                 }
             }
+            Ok(entry) if entry.path_is_symlink() => problems.push(
+                Diagnostic::warning(
+                    "symbolic link skipped: tolk reads only the files inside the content folder",
+                )
+                .in_file(relative_to(&config.root, entry.path())),
+            ),
             Ok(_) => {}
             Err(err) => problems.push(walk_error(config, &err)),
         }
     }
+    problems.extend(colliding_names(&files));
     (files, problems)
+}
+
+/// Pages whose output paths differ only by letter case or Unicode
+/// normalisation (`Guide.md` and `guide.md`, composed and decomposed `é`)
+/// would overwrite each other on many file systems and confuse readers.
+fn colliding_names(files: &[SourceFile]) -> Vec<Diagnostic> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut seen: std::collections::HashMap<(Option<&str>, Option<&str>, String), &SourceFile> =
+        std::collections::HashMap::new();
+    let mut problems = Vec::new();
+    for file in files {
+        let folded: String = file.logical_path.nfc().collect::<String>().to_lowercase();
+        let key = (
+            file.folder_language.as_deref(),
+            file.suffix_language.as_deref(),
+            folded,
+        );
+        match seen.get(&key) {
+            Some(first) if first.logical_path != file.logical_path => problems.push(
+                Diagnostic::error(format!(
+                    "`{}` and `{}` differ only by letter case or Unicode normalisation",
+                    first.display_path.display(),
+                    file.display_path.display()
+                ))
+                .in_file(&file.display_path)
+                .with_help("rename one of them"),
+            ),
+            Some(_) => {}
+            None => {
+                seen.insert(key, file);
+            }
+        }
+    }
+    problems
 }
 
 /// The page file at `path`, when it is one: `None` for files that discovery
@@ -278,6 +319,23 @@ mod tests {
                 .logical_path,
             ""
         );
+    }
+
+    #[test]
+    fn names_differing_by_case_or_normalisation_collide() {
+        let files: Vec<SourceFile> = [
+            "fr/Guide.md",
+            "fr/guide.md",
+            "fr/caf\u{e9}.md",
+            "fr/cafe\u{301}.md",
+            "nl/guide.md",
+        ]
+        .iter()
+        .map(|p| classify_path(&format!("/site/content/{p}")).unwrap())
+        .collect();
+        let problems = colliding_names(&files);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].message.contains("content/fr/Guide.md"));
     }
 
     #[test]
