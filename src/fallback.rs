@@ -57,7 +57,7 @@ pub fn plan(
     }
     let taken: HashSet<String> = pages
         .iter()
-        .map(|p| page_url(config, &p.lang, &p.file.logical_path))
+        .map(|p| page_url(config, &p.lang, &p.url_path()))
         .collect();
     let mut planned = HashSet::new();
     let mut fallbacks = Vec::new();

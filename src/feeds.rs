@@ -53,10 +53,7 @@ pub fn sitemap(site: &LoadedSite) -> OutputFile {
                 let page = &site.pages[*group.pages.get(&l.tag)?];
                 Some((
                     l.tag.clone(),
-                    absolute(
-                        config,
-                        &page_url(config, &page.lang, &page.file.logical_path),
-                    ),
+                    absolute(config, &page_url(config, &page.lang, &page.url_path())),
                 ))
             })
             .collect();
@@ -138,7 +135,7 @@ pub fn atom(site: &LoadedSite, lang: &str, updated: &[i64]) -> OutputFile {
     let _ = writeln!(out, "  <updated>{}</updated>", rfc3339(newest));
     for &page in &pages {
         let source = &site.pages[page];
-        let url = absolute(config, &page_url(config, lang, &source.file.logical_path));
+        let url = absolute(config, &page_url(config, lang, &source.url_path()));
         let _ = writeln!(out, "  <entry>\n    <title>{}</title>", xml(&source.title));
         let _ = writeln!(
             out,

@@ -47,6 +47,33 @@ pub enum Body {
 }
 
 impl SourcePage {
+    /// The path its URL is made of: the logical path, its last segment
+    /// replaced by the front matter `slug` when there is one (translations
+    /// still align by the logical path).
+    pub fn url_path(&self) -> Cow<'_, str> {
+        match self.front.all.get("slug").and_then(|s| s.as_str()) {
+            Some(slug) => Cow::Owned(match self.file.logical_path.rsplit_once('/') {
+                Some((folder, _)) => format!("{folder}/{slug}"),
+                None => slug.to_string(),
+            }),
+            None => Cow::Borrowed(&self.file.logical_path),
+        }
+    }
+
+    /// `aliases` of the front matter: old paths (relative to the language)
+    /// that redirect to this page.
+    pub fn aliases(&self) -> Vec<String> {
+        match self.front.all.get("aliases") {
+            Some(serde_json::Value::Array(items)) => items
+                .iter()
+                .filter_map(|i| i.as_str())
+                .map(|a| a.trim_matches('/').to_string())
+                .collect(),
+            Some(serde_json::Value::String(one)) => vec![one.trim_matches('/').to_string()],
+            _ => Vec::new(),
+        }
+    }
+
     /// The page's Markdown.
     pub fn body(&self) -> Result<Cow<'_, str>, Diagnostic> {
         let (offset, text_len, plain, options) = match &self.body {
@@ -222,6 +249,7 @@ pub fn parse_page(
         Some(yaml) => frontmatter::parse(yaml, 2).map_err(|e| at(e.line, e.column, e.message))?,
         None => FrontMatter::default(),
     };
+    check_paths(&file, &front)?;
     let lang = resolve_language(config, &file, &front)?;
     let plain = file.format == SourceFormat::PlainText
         && split.yaml.is_none()
@@ -258,6 +286,53 @@ pub fn parse_page(
         body_line: split.body_line,
         title,
     })
+}
+
+/// `slug` must be one safe path segment and each alias a relative path of
+/// safe segments: a page can never place a file outside the output folder.
+fn check_paths(file: &SourceFile, front: &FrontMatter) -> Result<(), Diagnostic> {
+    let error = |key: &str, message: String| {
+        Diagnostic::error(message)
+            .in_file(&file.display_path)
+            .at(front.key_lines.get(key).copied().unwrap_or(1), 1)
+            .with_help(
+                "use plain names: letters, digits, `-`, `_` and `.`, separated by `/` for aliases",
+            )
+    };
+    if let Some(slug) = front.all.get("slug") {
+        let valid = slug.as_str().is_some_and(|s| is_safe_segment(s));
+        if !valid {
+            return Err(error(
+                "slug",
+                format!("`slug: {slug}` is not a single safe path segment"),
+            ));
+        }
+    }
+    let aliases: Vec<&serde_json::Value> = match front.all.get("aliases") {
+        Some(serde_json::Value::Array(items)) => items.iter().collect(),
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    for alias in aliases {
+        let text = alias.as_str().map(|a| a.trim_matches('/'));
+        let valid = text.is_some_and(|a| !a.is_empty() && a.split('/').all(is_safe_segment));
+        if !valid {
+            return Err(error(
+                "aliases",
+                format!("alias `{alias}` is not a relative path of safe segments"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn is_safe_segment(segment: &str) -> bool {
+    !segment.is_empty()
+        && segment != "."
+        && segment != ".."
+        && !segment
+            .chars()
+            .any(|c| matches!(c, '/' | '\\' | ':' | '\0') || c.is_control())
 }
 
 /// The language from front matter, file-name suffix and folder: whichever are
@@ -418,6 +493,32 @@ mod tests {
         let err =
             resolve_language(&config(), &file(None, None), &FrontMatter::default()).unwrap_err();
         assert!(err.help.unwrap().contains("content/<lang>/"));
+    }
+
+    #[test]
+    fn slugs_and_aliases_cannot_leave_the_output() {
+        let config = config();
+        for bad in [
+            "slug: ../../etc",
+            "slug: a/b",
+            "slug: 'C:'",
+            "aliases: [../x]",
+            "aliases: /etc/passwd/../..",
+            "aliases: ['a\\0b']",
+        ] {
+            let text = format!("---\n{bad}\n---\nx\n");
+            let err = parse_page(&config, file(Some("fr"), None), &text, None).unwrap_err();
+            assert_eq!(err.line, Some(2), "{bad}: {err}");
+        }
+        let ok = parse_page(
+            &config,
+            file(Some("fr"), None),
+            "---\nslug: court\naliases: [ancien/chemin/]\n---\nx\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(ok.url_path(), "guide/court");
+        assert_eq!(ok.aliases(), ["ancien/chemin"]);
     }
 
     #[test]

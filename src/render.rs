@@ -185,7 +185,7 @@ impl<'a> SiteView<'a> {
         let (config, pages) = (&site.config, site.pages.as_slice());
         let urls = pages
             .iter()
-            .map(|p| page_url(config, &p.lang, &p.file.logical_path))
+            .map(|p| page_url(config, &p.lang, &p.url_path()))
             .collect();
         let by_source_path = pages
             .iter()
@@ -300,6 +300,7 @@ impl<'a> SiteView<'a> {
         if self.config.translations.status_page {
             files.push(self.render_status(&status::collect(self.site)));
         }
+        files.extend(self.redirects());
         files.push(Ok(crate::feeds::sitemap(self.site)));
         files.push(Ok(crate::feeds::robots(self.config)));
         if self.config.feeds {
@@ -511,6 +512,41 @@ impl<'a> SiteView<'a> {
         context.insert("alternates", &self.home_alternates());
         context.insert("canonical", &self.config.base_url);
         self.render_template("root.html", &context, &self.config.base_path)
+    }
+
+    /// A small redirecting page at each alias of a page, unless a real page
+    /// already has that URL.
+    fn redirects(&self) -> Vec<Result<OutputFile, Diagnostic>> {
+        let taken: std::collections::HashSet<&str> = self.urls.iter().map(String::as_str).collect();
+        let mut files = Vec::new();
+        for (index, page) in self.pages.iter().enumerate() {
+            for alias in page.aliases() {
+                let url = page_url(self.config, &page.lang, &alias);
+                if taken.contains(url.as_str()) {
+                    files.push(Err(Diagnostic::warning(format!(
+                        "alias `{alias}` is the URL of another page; not redirected"
+                    ))
+                    .in_file(&page.file.display_path)));
+                    continue;
+                }
+                let target =
+                    html_escape::encode_double_quoted_attribute(&self.urls[index]).into_owned();
+                let permalink =
+                    html_escape::encode_double_quoted_attribute(&self.permalink(&self.urls[index]))
+                        .into_owned();
+                let html = format!(
+                    "<!doctype html>\n<html lang=\"{}\">\n<meta charset=\"utf-8\">\n<title>{}</title>\n<link rel=\"canonical\" href=\"{permalink}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n<p><a href=\"{target}\">{}</a></p>\n</html>\n",
+                    page.lang,
+                    html_escape::encode_text(&page.title),
+                    html_escape::encode_text(&page.title),
+                );
+                files.push(Ok(OutputFile {
+                    path: output_path(self.config, &url),
+                    contents: html.into_bytes(),
+                }));
+            }
+        }
+        files
     }
 
     /// `/<lang>/404.html` for each language, and `/404.html` in the first

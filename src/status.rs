@@ -243,7 +243,7 @@ fn present_cell(site: &LoadedSite, page: usize, is_source: bool) -> Cell {
         url: Some(page_url(
             &site.config,
             &source_page.lang,
-            &source_page.file.logical_path,
+            &source_page.url_path(),
         )),
         title: Some(source_page.title.clone()),
         source_git_commit: front.source_git_commit.clone(),

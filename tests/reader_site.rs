@@ -164,3 +164,48 @@ fn feeds_can_be_switched_off() {
     let page = read_html(&out.join("fr/a/index.html"));
     assert!(select(&page, "link[type='application/atom+xml']").is_empty());
 }
+
+#[test]
+fn slugs_shape_urls_and_aliases_redirect() {
+    let site = site_with_languages("[[languages]]\ntag = \"fr\"\n[[languages]]\ntag = \"nl\"\n");
+    write_page(
+        site.path(),
+        "fr/guide/b2b.md",
+        "---\ntitle: Le B2B\nslug: le-b2b\naliases: [ancien/b2b/]\n---\n\nTexte.\n",
+    );
+    write_page(
+        site.path(),
+        "nl/guide/b2b.md",
+        "---\ntitle: B2B\nslug: over-b2b\n---\n\nTekst.\n",
+    );
+    let out = site.path().join("public");
+    let report = build_into(site.path(), &out);
+    assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
+    let fr = read_html(&out.join("fr/guide/le-b2b/index.html"));
+    let nl_link = attr(&fr, ".lang-switcher a[hreflang=nl]", "href");
+    assert_eq!(
+        nl_link.as_deref(),
+        Some("/nl/guide/over-b2b/"),
+        "translations still align by path"
+    );
+    let redirect = fs::read_to_string(out.join("fr/ancien/b2b/index.html")).unwrap();
+    assert!(redirect.contains("url=/fr/guide/le-b2b/"), "{redirect}");
+}
+
+#[test]
+fn a_slug_that_would_leave_the_output_is_an_error_at_its_line() {
+    let site = site_with_languages("[[languages]]\ntag = \"fr\"\n");
+    write_page(
+        site.path(),
+        "fr/a.md",
+        "---\ntitle: A\nslug: ../../../etc\n---\n\nTexte.\n",
+    );
+    let report = build_into(site.path(), &site.path().join("public"));
+    let error = report.diagnostics.iter().find(|d| d.is_error()).unwrap();
+    assert_eq!(
+        error.location().as_deref(),
+        Some("content/fr/a.md:3:1"),
+        "{error}"
+    );
+    assert!(!site.path().join("etc").exists());
+}
