@@ -300,7 +300,7 @@ fn check_paths(file: &SourceFile, front: &FrontMatter) -> Result<(), Diagnostic>
             )
     };
     if let Some(slug) = front.all.get("slug") {
-        let valid = slug.as_str().is_some_and(|s| is_safe_segment(s));
+        let valid = slug.as_str().is_some_and(is_safe_segment);
         if !valid {
             return Err(error(
                 "slug",
