@@ -186,11 +186,13 @@ impl LanguageNav {
                     url: first.map_or_else(|| home.url.clone(), |page| link(page, 0).url),
                     current,
                     pages: if current {
-                        section
-                            .entries
-                            .iter()
-                            .map(|entry| entry_link(entry, link))
-                            .collect()
+                        let around = position.map_or(0, |(_, index)| index);
+                        window(
+                            &section.entries,
+                            section.pages.get(around).copied(),
+                            home,
+                            link,
+                        )
                     } else {
                         Vec::new()
                     },
@@ -222,6 +224,55 @@ impl LanguageNav {
         });
         (prev.map(|p| link(p, 0)), next.map(|p| link(p, 0)))
     }
+}
+
+/// Sections longer than this show only the entries around the current page:
+/// listing every page of a 900-page section on each of its pages would make
+/// the output grow with the square of the section's size.
+const MAX_SECTION_ENTRIES: usize = 41;
+
+/// The section's entries, or a window of them centred on `current` with a
+/// link to the language's home (which lists every page) at each cut end.
+fn window(
+    entries: &[Entry],
+    current: Option<usize>,
+    home: &NavLink,
+    link: &dyn Fn(usize, usize) -> NavLink,
+) -> Vec<NavLink> {
+    if entries.len() <= MAX_SECTION_ENTRIES {
+        return entries
+            .iter()
+            .map(|entry| entry_link(entry, link))
+            .collect();
+    }
+    let at = entries
+        .iter()
+        .position(|e| e.page.is_some() && e.page == current)
+        .unwrap_or(0);
+    let half = MAX_SECTION_ENTRIES / 2;
+    let start = at
+        .saturating_sub(half)
+        .min(entries.len() - MAX_SECTION_ENTRIES);
+    let end = start + MAX_SECTION_ENTRIES;
+    let more = |count: usize| NavLink {
+        title: format!("… {count}"),
+        url: home.url.clone(),
+        current: false,
+        depth: 0,
+    };
+    let mut links = Vec::with_capacity(MAX_SECTION_ENTRIES + 2);
+    if start > 0 {
+        links.push(more(start));
+    }
+    links.extend(
+        entries[start..end]
+            .iter()
+            .map(|entry| entry_link(entry, link)),
+    );
+    if end < entries.len() {
+        links.push(more(entries.len() - end));
+    }
+    links
 }
 
 fn entry_link(entry: &Entry, link: &dyn Fn(usize, usize) -> NavLink) -> NavLink {
@@ -490,6 +541,30 @@ mod tests {
         );
         assert_eq!(nav.next.as_ref().map(|p| p.title.as_str()), Some("B"));
         assert!(view(&pages, 0).next.is_none());
+    }
+
+    #[test]
+    fn long_sections_show_a_window_around_the_current_page() {
+        let pages: Vec<SourcePage> = (0..100)
+            .map(|i| page(&format!("big/p{i:03}"), &format!("P{i:03}"), None))
+            .collect();
+        let nav = view(&pages, 50);
+        let shown: Vec<&str> = nav.sections[0]
+            .pages
+            .iter()
+            .map(|p| p.title.as_str())
+            .collect();
+        assert_eq!(shown.len(), MAX_SECTION_ENTRIES + 2);
+        assert_eq!(shown[0], "… 30");
+        assert_eq!(shown[shown.len() - 1], "… 29");
+        assert!(
+            nav.sections[0]
+                .pages
+                .iter()
+                .any(|p| p.current && p.title == "P050")
+        );
+        let first = view(&pages, 0);
+        assert_eq!(first.sections[0].pages[0].title, "P000");
     }
 
     #[test]
