@@ -329,6 +329,7 @@ fn duplicate_language(pages: &[SourcePage], lang: &str, indices: &[usize]) -> Di
         file_list(pages, indices)
     ))
     .in_file(&pages[indices[1]].file.display_path)
+    .at(pages[indices[1]].front.key_lines.get("exl-id").copied().unwrap_or(1), 1)
     .with_help("give each page its own exl-id, or remove the duplicate")
 }
 

@@ -30,6 +30,9 @@ struct RawConfig {
     /// An Atom feed per language.
     #[serde(default = "yes")]
     feeds: bool,
+    /// Pass raw HTML in Markdown through unchanged instead of sanitizing it.
+    #[serde(default)]
+    trust_html: bool,
 }
 
 fn yes() -> bool {
@@ -71,7 +74,7 @@ pub enum MissingPages {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawLanguage {
-    tag: String,
+    tag: toml::Spanned<String>,
     name: Option<String>,
     dir: Option<TextDirection>,
 }
@@ -117,6 +120,8 @@ pub struct SiteConfig {
     pub content_dir: PathBuf,
     pub translations: TranslationSettings,
     pub feeds: bool,
+    /// Raw HTML from writers is trusted: no sanitizing (off by default).
+    pub trust_html: bool,
 }
 
 impl SiteConfig {
@@ -137,7 +142,7 @@ impl SiteConfig {
     pub fn parse(root: &Path, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         let raw: RawConfig = toml::from_str(text).map_err(|err| vec![toml_error(text, &err)])?;
         let mut problems = Vec::new();
-        let languages = validate_languages(&raw.languages, &mut problems);
+        let languages = validate_languages(&raw.languages, text, &mut problems);
         let source_language = language::normalize_tag(&raw.source_language).unwrap_or_else(|msg| {
             problems.push(config_error("source_language", msg));
             raw.source_language.clone()
@@ -161,6 +166,7 @@ impl SiteConfig {
             content_dir: root.join(raw.content_dir),
             translations: raw.translations,
             feeds: raw.feeds,
+            trust_html: raw.trust_html,
         })
     }
 
@@ -188,6 +194,7 @@ impl SiteConfig {
             content_dir: root.join(default_content_dir()),
             translations: TranslationSettings::default(),
             feeds: true,
+            trust_html: false,
         }
     }
 
@@ -201,7 +208,11 @@ impl SiteConfig {
     }
 }
 
-fn validate_languages(raw: &[RawLanguage], problems: &mut Vec<Diagnostic>) -> Vec<Language> {
+fn validate_languages(
+    raw: &[RawLanguage],
+    text: &str,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Language> {
     if raw.is_empty() {
         problems.push(config_error(
             "languages",
@@ -211,18 +222,17 @@ fn validate_languages(raw: &[RawLanguage], problems: &mut Vec<Diagnostic>) -> Ve
     let mut languages: Vec<Language> = Vec::new();
     for (index, entry) in raw.iter().enumerate() {
         let key = format!("languages[{index}].tag");
-        let tag = match language::normalize_tag(&entry.tag) {
+        let (line, column) = line_and_column(text, entry.tag.span().start);
+        let tag = match language::normalize_tag(entry.tag.get_ref()) {
             Ok(tag) => tag,
             Err(msg) => {
-                problems.push(config_error(&key, msg));
+                problems.push(config_error(&key, msg).at(line, column));
                 continue;
             }
         };
         if languages.iter().any(|l| l.tag == tag) {
-            problems.push(config_error(
-                &key,
-                format!("language `{tag}` is configured twice"),
-            ));
+            let message = format!("language `{tag}` is configured twice");
+            problems.push(config_error(&key, message).at(line, column));
             continue;
         }
         let name = entry

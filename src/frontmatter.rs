@@ -228,8 +228,21 @@ fn yaml_error(err: &serde_saphyr::Error, first_line: usize) -> FrontMatterError 
     }
 }
 
-fn first_line_of(text: &str) -> &str {
-    text.lines().next().unwrap_or(text).trim()
+/// The first line of the parser's message, without the position it gives
+/// inside the YAML fragment: the diagnostic carries the file's position.
+fn first_line_of(text: &str) -> String {
+    let line = text.lines().next().unwrap_or(text).trim();
+    match line.find(" at line ") {
+        Some(at) => {
+            let rest = &line[at + " at line ".len()..];
+            let after_position = rest
+                .split_once(", column ")
+                .map(|(_, tail)| tail.trim_start_matches(|c: char| c.is_ascii_digit()))
+                .unwrap_or("");
+            format!("{}{after_position}", &line[..at])
+        }
+        None => line.to_string(),
+    }
 }
 
 /// Translated front matter carries `&quot;` and `&#39;`: decode them once

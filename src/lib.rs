@@ -35,6 +35,7 @@ pub mod read;
 pub mod render;
 pub mod repair;
 pub mod report;
+pub mod sanitize;
 pub mod slug;
 pub mod stale;
 pub mod status;

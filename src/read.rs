@@ -363,10 +363,8 @@ fn resolve_language(
             .iter()
             .map(|(what, tag)| format!("{what} says `{tag}`"))
             .collect();
-        return Err(error(format!(
-            "conflicting languages: {}",
-            detail.join(", ")
-        )));
+        let line = front.key_lines.get("lang").copied().unwrap_or(1);
+        return Err(error(format!("conflicting languages: {}", detail.join(", "))).at(line, 1));
     }
     if let Some((_, tag)) = given.into_iter().next() {
         return Ok(tag);

@@ -173,6 +173,8 @@ pub struct SiteView<'a> {
     /// `(group, language)` -> URL of the fallback page standing in.
     fallback_urls: HashMap<(usize, String), String>,
     nav: Navigation,
+    /// Raw HTML in Markdown passes an allowlist (built once, shared).
+    sanitizer: crate::sanitize::Sanitizer,
     /// Page index -> title, for navigation links.
     titles: Vec<&'a str>,
     /// Content-relative paths of the files copied beside the pages.
@@ -225,6 +227,7 @@ impl<'a> SiteView<'a> {
             by_logical_path,
             fallback_urls: fallback::urls_by_group(&site.fallbacks),
             nav: Navigation::build(config, pages),
+            sanitizer: crate::sanitize::Sanitizer::new(),
             titles: pages.iter().map(|p| p.title.as_str()).collect(),
             assets: site.assets.iter().map(String::as_str).collect(),
             site_value,
@@ -360,6 +363,11 @@ impl<'a> SiteView<'a> {
             labels: &labels,
         };
         let rendered = markdown::render(&expanded.source, &options);
+        let (content, removed) = if self.config.trust_html {
+            (rendered.html.clone(), false)
+        } else {
+            self.sanitizer.clean_and_report(&rendered.html)
+        };
         // A fallback shows another page's Markdown: its warnings are that page's own.
         let mut notes: Vec<Diagnostic> = if job.fallback {
             Vec::new()
@@ -375,6 +383,15 @@ impl<'a> SiteView<'a> {
                 })
                 .collect()
         };
+        if removed && !job.fallback {
+            notes.push(
+                Diagnostic::warning(
+                    "HTML removed from this page: unsafe markup, or nesting too deep",
+                )
+                .in_file(&page.file.display_path)
+                .with_help("set `trust_html = true` in tolk.toml only if every writer is trusted"),
+            );
+        }
         let zero_width_removed = if job.fallback {
             0
         } else {
@@ -423,7 +440,7 @@ impl<'a> SiteView<'a> {
                     text: h.text,
                 })
                 .collect(),
-            content: rendered.html,
+            content,
         };
         let mut context = self.base_context(job.lang);
         context.insert("nav", &self.page_nav(job));
