@@ -16,6 +16,7 @@ use crate::git::GitHistory;
 use crate::import;
 use crate::read::{self, ReadOptions, SourcePage};
 use crate::render::SiteView;
+use crate::search::SearchIndexer;
 use crate::stale::{self, Staleness};
 use crate::suggest::{self, Suggestion};
 use crate::templates::Theme;
@@ -328,10 +329,30 @@ fn render_and_write(site: &LoadedSite, options: &BuildOptions, report: &mut Buil
         return report.diagnostics.push(problem);
     }
     let clock = Stopwatch::start();
-    let view = SiteView::new(site, &theme);
+    let search = config.search.then(SearchIndexer::new);
+    let view = SiteView::new(site, &theme).with_search(search.as_ref());
     let outcome = view.render_all(&|file| staging.write(&file.path, &file.contents));
     clock.lap("render and write");
     report.diagnostics.extend(outcome.problems);
+    if let Some(indexer) = search {
+        match indexer.finish() {
+            Ok(bundle) => {
+                report.diagnostics.extend(bundle.skipped.iter().map(|why| {
+                    Diagnostic::warning(format!("left out of the search index: {why}"))
+                }));
+                for (path, contents) in &bundle.files {
+                    if let Err(problem) = staging.write(path, contents) {
+                        report.diagnostics.push(problem);
+                    }
+                }
+            }
+            Err(why) => report.diagnostics.push(
+                Diagnostic::error(why)
+                    .with_help("set `search = false` in tolk.toml to build without search"),
+            ),
+        }
+        clock.lap("search index");
+    }
     let in_titles: usize = site
         .pages
         .iter()

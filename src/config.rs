@@ -30,6 +30,10 @@ struct RawConfig {
     /// An Atom feed per language.
     #[serde(default = "yes")]
     feeds: bool,
+    /// Client-side full-text search: a Pagefind index per language. Off
+    /// unless asked for: it makes builds several times slower.
+    #[serde(default)]
+    search: bool,
     /// Pass raw HTML in Markdown through unchanged instead of sanitizing it.
     #[serde(default)]
     trust_html: bool,
@@ -117,6 +121,8 @@ pub struct SiteConfig {
     pub languages: Vec<Language>,
     pub theme: String,
     pub output_dir: PathBuf,
+    /// Build a search index and show the search box.
+    pub search: bool,
     pub content_dir: PathBuf,
     pub translations: TranslationSettings,
     pub feeds: bool,
@@ -161,6 +167,7 @@ impl SiteConfig {
             base_path,
             source_language,
             languages,
+            search: raw.search,
             theme: raw.theme,
             output_dir: root.join(raw.output_dir),
             content_dir: root.join(raw.content_dir),
@@ -188,6 +195,7 @@ impl SiteConfig {
             base_url: "http://localhost/".to_string(),
             base_path: "/".to_string(),
             source_language: default_source_language(),
+            search: false,
             languages,
             theme: default_theme(),
             output_dir: root.join(default_output_dir()),

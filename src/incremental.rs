@@ -239,11 +239,25 @@ impl IncrementalSite {
             let mut now: HashSet<String> = written.iter().map(|(path, _)| path.clone()).collect();
             now.extend(self.static_and_asset_paths());
             for stale in self.produced.difference(&now) {
-                let _ = std::fs::remove_file(self.out.join(stale));
+                // The search bundle is replaced whole below.
+                if !stale.starts_with(&format!("{}/", crate::search::BUNDLE_DIR)) {
+                    let _ = std::fs::remove_file(self.out.join(stale));
+                }
             }
             self.produced = now;
         }
-        written.iter().filter(|(_, changed)| *changed).count()
+        let mut count = written.iter().filter(|(_, changed)| *changed).count();
+        // The search index covers every page, not only the re-rendered ones:
+        // it is made again from the pages now in the output folder.
+        if self.site.config.search {
+            let replaced = crate::search::index_folder(&self.out)
+                .and_then(|bundle| bundle.replace_in(&self.out).map_err(|e| e.to_string()));
+            match replaced {
+                Ok(files) => count += files,
+                Err(why) => diagnostics.push(Diagnostic::error(why)),
+            }
+        }
+        count
     }
 
     fn copy_assets(&self, diagnostics: &mut Vec<Diagnostic>) {

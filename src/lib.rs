@@ -36,6 +36,8 @@ pub mod render;
 pub mod repair;
 pub mod report;
 pub mod sanitize;
+pub mod search;
+pub mod serve;
 pub mod slug;
 pub mod stale;
 pub mod status;

@@ -17,6 +17,7 @@ use crate::fallback::{self, Fallback};
 use crate::markdown::{self, LinkTarget, RenderOptions};
 use crate::nav::{NavLink, Navigation};
 use crate::read::SourcePage;
+use crate::search::SearchIndexer;
 use crate::status::{self, StatusReport};
 use crate::templates::{Theme, template_error};
 pub use crate::urls::page_url;
@@ -61,6 +62,8 @@ struct SiteValue<'a> {
     languages: Vec<LanguageValue<'a>>,
     /// The translation status page, empty when the site turned it off.
     status_url: String,
+    /// The search box and its index are built (`search = true`).
+    search: bool,
 }
 
 #[derive(Clone, Serialize)]
@@ -180,6 +183,8 @@ pub struct SiteView<'a> {
     /// Content-relative paths of the files copied beside the pages.
     assets: std::collections::HashSet<&'a str>,
     site_value: tera::Value,
+    /// Receives every real page (not fallbacks) as soon as it is rendered.
+    search: Option<&'a SearchIndexer>,
 }
 
 impl<'a> SiteView<'a> {
@@ -216,6 +221,7 @@ impl<'a> SiteView<'a> {
                 .map(|l| language_value(config, l))
                 .collect(),
             status_url,
+            search: config.search,
         });
         SiteView {
             config,
@@ -231,7 +237,15 @@ impl<'a> SiteView<'a> {
             titles: pages.iter().map(|p| p.title.as_str()).collect(),
             assets: site.assets.iter().map(String::as_str).collect(),
             site_value,
+            search: None,
         }
+    }
+
+    /// Hands every real page to `indexer` as it is rendered; fallback pages
+    /// (another language's content) stay out of the search.
+    pub fn with_search(mut self, indexer: Option<&'a SearchIndexer>) -> Self {
+        self.search = indexer;
+        self
     }
 
     /// Renders every page and fallback page, each language's home, the site
@@ -263,6 +277,9 @@ impl<'a> SiteView<'a> {
                 let outcome = self.render_page(job);
                 let mut notes = outcome.notes;
                 if let Some(file) = outcome.file {
+                    if let (Some(indexer), false) = (self.search, job.fallback) {
+                        indexer.add_page(&file.path, &file.contents);
+                    }
                     notes.extend(sink(&file).err());
                 }
                 (notes, outcome.zero_width_removed)

@@ -1,0 +1,735 @@
+//! The example site in a real browser: headless Chromium driven through
+//! WebDriver (chromedriver) with fantoccini.
+//!
+//! The test builds the example site, serves it on 127.0.0.1 with the small
+//! file server below, and checks what a reader does: switch from the Dutch
+//! to the Swedish B2B/B2C page with the language switcher, read the page on
+//! a 360 px wide phone (nothing scrolls sideways but the table, inside its
+//! own box), and search (the reader's language only, with a snippet).
+//! Screenshots of each step go to `target/browser-screenshots/`.
+//!
+//! It needs Debian's `chromium` and `chromium-driver` (or `TOLK_CHROMIUM` and
+//! `TOLK_CHROMEDRIVER` naming the programs). Without them it is skipped with
+//! a message, except under CI (the `CI` variable set), where it fails.
+//! Nothing is downloaded: the browser runs with its network features off
+//! and only talks to the local server.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::TimeoutConfiguration;
+use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use serde_json::{Value, json};
+use tolk::build::{BuildOptions, build};
+
+/// How long any one wait may take: the page, the switcher, a search.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// Chromium's switches: headless, no sandbox (CI runs as root), and none of
+/// its own network traffic (updates, sync, field trials), since the machine
+/// has no network and the test must not depend on one.
+const CHROMIUM_SWITCHES: [&str; 10] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,900",
+];
+
+#[test]
+fn reader_switches_language_reads_on_a_phone_and_searches() {
+    let Some(browser) = Browser::find() else {
+        return;
+    };
+    let site = tempfile::tempdir().unwrap();
+    let public = site.path().join("public");
+    let report = build(&BuildOptions {
+        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        out: Some(public.clone()),
+        ..Default::default()
+    });
+    assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
+    assert!(
+        public.join("pagefind/pagefind.js").is_file(),
+        "the example site builds its search index"
+    );
+
+    let server = StaticServer::start(&public);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let session = browser.open().await;
+        let steps = tokio::spawn(reader_steps(session.client.clone(), server.origin()));
+        let outcome = steps.await;
+        // Chromium is closed even when a step failed, then the failure shows.
+        session.close().await;
+        if let Err(failure) = outcome {
+            match failure.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(failure) => panic!("the browser steps did not finish: {failure}"),
+            }
+        }
+    });
+}
+
+/// The steps, each ending with a screenshot named after it.
+async fn reader_steps(client: Client, origin: String) {
+    let (client, origin) = (&client, origin.as_str());
+    let shots = Screenshots::folder();
+
+    // 1. The Dutch page.
+    client
+        .goto(&format!("{origin}/nl/commerce/b2b-and-b2c/"))
+        .await
+        .unwrap();
+    assert_eq!(page_language(client).await, "nl");
+    shots.take(client, "01-nl-page").await;
+
+    // 2. Open the switcher and pick Svenska.
+    client
+        .find(Locator::Css(".lang-switcher summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let svenska = client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(".lang-switcher a[hreflang='sv']"))
+        .await
+        .unwrap();
+    assert!(
+        svenska.is_displayed().await.unwrap(),
+        "the open switcher shows Svenska"
+    );
+    assert_eq!(svenska.text().await.unwrap().trim(), "Svenska");
+    shots.take(client, "02-nl-switcher-open").await;
+    svenska.click().await.unwrap();
+    let sv_url = format!("{origin}/sv/commerce/b2b-and-b2c/");
+    wait_for_url(client, &sv_url).await;
+    assert_eq!(page_language(client).await, "sv");
+    shots.take(client, "03-sv-page").await;
+
+    // 3. A phone 360 px wide: the page does not scroll sideways, the table
+    //    scrolls inside its own box.
+    set_viewport_width(client, 360, 780).await;
+    let widths = client
+        .execute(
+            "const table = document.querySelector('.table-scroll');
+             return {
+               inner: window.innerWidth,
+               page: document.documentElement.scrollWidth,
+               tableScroll: table ? table.scrollWidth : -1,
+               tableClient: table ? table.clientWidth : -1,
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let number = |key: &str| widths[key].as_i64().unwrap_or(-1);
+    assert_eq!(number("inner"), 360, "viewport: {widths}");
+    assert!(
+        number("page") <= number("inner"),
+        "the page scrolls sideways at 360 px: {widths}"
+    );
+    assert!(
+        number("tableScroll") > number("tableClient"),
+        "the table should scroll inside .table-scroll: {widths}"
+    );
+    shots.take(client, "04-sv-360px").await;
+    client
+        .execute(
+            "document.querySelector('.table-scroll').scrollIntoView({block: 'center', behavior: 'instant'});",
+            vec![],
+        )
+        .await
+        .unwrap();
+    shots.take(client, "05-sv-360px-table").await;
+
+    // 4. Search on the Dutch page, still on the phone: the page itself comes
+    //    back, with its section and a snippet marking the word; no result
+    //    is in another language.
+    client
+        .goto(&format!("{origin}/nl/commerce/b2b-and-b2c/"))
+        .await
+        .unwrap();
+    let results = search(client, "klantenservice", "/nl/commerce/b2b-and-b2c/").await;
+    assert!(
+        results
+            .iter()
+            .all(|r| r["href"].as_str().unwrap_or("").starts_with("/nl/")),
+        "only Dutch pages: {results:?}"
+    );
+    let first = &results[0];
+    assert_eq!(first["title"], "Wat zijn B2B en B2C?", "{first}");
+    assert_eq!(first["section"], "Commerce", "{first}");
+    let marked = first["marked"].as_str().unwrap_or("").to_lowercase();
+    assert!(
+        marked.contains("klantenservice"),
+        "snippet marks the word: {first}"
+    );
+    let no_sideways = client
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(no_sideways, json!(true), "open results fit the phone");
+    shots.take(client, "06-nl-search-klantenservice").await;
+
+    // The keyboard reaches the results: Down from the box focuses the first.
+    client
+        .find(Locator::Css("#tolk-search-input"))
+        .await
+        .unwrap()
+        .send_keys(&Key::Down)
+        .await
+        .unwrap();
+    let focused = client
+        .execute(
+            "return document.activeElement.getAttribute('href');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(focused, first["href"], "Down arrow moves into the results");
+
+    // 5. Swedish on a wide screen: a word typed without its accent
+    //    ("kundtjanst" for "Kundtjänst"), then in its definite form
+    //    ("kundtjänsten"), which the Swedish stemmer takes back to its stem.
+    set_viewport_width(client, 1280, 900).await;
+    client.goto(&sv_url).await.unwrap();
+    for (query, step) in [
+        ("kundtjanst", "07-sv-search-without-accent"),
+        ("kundtjänsten", "08-sv-search-other-form"),
+    ] {
+        let results = search(client, query, "/sv/commerce/b2b-and-b2c/").await;
+        assert!(
+            results
+                .iter()
+                .all(|r| r["href"].as_str().unwrap_or("").starts_with("/sv/")),
+            "only Swedish pages: {results:?}"
+        );
+        shots.take(client, step).await;
+    }
+
+    // 6. Fallback pages stay out: the French article is shown untranslated
+    //    at /it/articles/…, yet its French words do not lead Italian readers
+    //    there (Pagefind may still offer near matches in Italian pages),
+    //    while French readers find the article itself.
+    let article = "/fr/articles/b2c-b2b-b2c2b-b2b2c/";
+    client.goto(&format!("{origin}{article}")).await.unwrap();
+    search(client, "divertissement", article).await;
+    client
+        .goto(&format!("{origin}/it/commerce/b2b-and-b2c/"))
+        .await
+        .unwrap();
+    let results = search_answer(client, "divertissement").await;
+    assert!(
+        results.iter().all(|r| {
+            let href = r["href"].as_str().unwrap_or("");
+            href.starts_with("/it/") && !href.starts_with("/it/articles/")
+        }),
+        "a fallback page, or another language, was found: {results:?}"
+    );
+    shots.take(client, "09-it-search-no-fallback").await;
+}
+
+/// Waits until the browser shows `url` (after a click on a link).
+async fn wait_for_url(client: &Client, url: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let now = client.current_url().await.unwrap();
+        if now.as_str() == url {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "expected {url}, the browser shows {now}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// `<html lang>` of the current page.
+async fn page_language(client: &Client) -> String {
+    let lang = client
+        .execute("return document.documentElement.lang;", vec![])
+        .await
+        .unwrap();
+    lang.as_str().unwrap_or_default().to_string()
+}
+
+/// Types `query` into the search box and waits for a result linking to
+/// `expected`; returns every result shown (href, title, section, marked
+/// words of the snippet).
+async fn search(client: &Client, query: &str, expected: &str) -> Vec<Value> {
+    let results = search_answer(client, query).await;
+    if !results.iter().any(|r| r["href"] == expected) {
+        panic!("no result for {query:?} links to {expected}: {results:?}");
+    }
+    results
+}
+
+/// Types `query` into the search box and returns the results once the list
+/// answers that query (the list names the query it shows results for, so an
+/// earlier answer never counts).
+async fn search_answer(client: &Client, query: &str) -> Vec<Value> {
+    let input = client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css("#tolk-search-input"))
+        .await
+        .unwrap();
+    assert!(input.is_displayed().await.unwrap(), "the search box shows");
+    input.click().await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(query).await.unwrap();
+    let answered = format!(".search-results[data-query='{query}']");
+    if let Err(err) = client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(&answered))
+        .await
+    {
+        let shown = match client.find(Locator::Css(".site-search")).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        panic!("no answer to {query:?}: {err}; the search box shows {shown:?}");
+    }
+    let found = client
+        .execute(
+            "return Array.from(document.querySelectorAll('.search-result')).map(item => ({
+               href: item.querySelector('a').getAttribute('href'),
+               title: item.querySelector('a').textContent,
+               section: (item.querySelector('.search-result-section') || {}).textContent || '',
+               marked: Array.from(item.querySelectorAll('mark')).map(m => m.textContent).join(' '),
+             }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    found.as_array().cloned().unwrap_or_default()
+}
+
+/// Resizes the window until the page's viewport is `width` CSS pixels wide
+/// (the window may add a frame around it).
+async fn set_viewport_width(client: &Client, width: u32, height: u32) {
+    let mut window = width;
+    for _ in 0..3 {
+        client.set_window_size(window, height).await.unwrap();
+        let inner = client
+            .execute("return window.innerWidth;", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap_or(0) as u32;
+        if inner == width {
+            return;
+        }
+        window = (window + width).saturating_sub(inner);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The browser
+
+/// Chromium and chromedriver as installed.
+struct Browser {
+    chromium: PathBuf,
+    chromedriver: PathBuf,
+}
+
+impl Browser {
+    /// The installed programs, or `None` (after saying why) when the test
+    /// has to be skipped; under CI a missing browser is a failure.
+    fn find() -> Option<Browser> {
+        let chromium = program("TOLK_CHROMIUM", &["chromium", "chromium-browser"]);
+        let chromedriver = program("TOLK_CHROMEDRIVER", &["chromedriver"]);
+        match (chromium, chromedriver) {
+            (Some(chromium), Some(chromedriver)) => Some(Browser {
+                chromium,
+                chromedriver,
+            }),
+            (chromium, _) => {
+                let missing = if chromium.is_none() {
+                    "chromium"
+                } else {
+                    "chromedriver"
+                };
+                let missing = format!(
+                    "{missing} is not installed (apt-get install chromium chromium-driver, \
+                     or set TOLK_CHROMIUM and TOLK_CHROMEDRIVER)"
+                );
+                if std::env::var_os("CI").is_some() {
+                    panic!("the browser test must run under CI, but {missing}");
+                }
+                // Straight to stderr: the test harness captures eprintln!,
+                // and a skip should be seen.
+                let _ = writeln!(std::io::stderr(), "browser test skipped: {missing}");
+                None
+            }
+        }
+    }
+
+    /// Starts chromedriver on a free port and a new browser session with a
+    /// profile of its own.
+    async fn open(&self) -> Session {
+        let port = free_port();
+        let log = Screenshots::folder().path.join("chromedriver.log");
+        let driver = Command::new(&self.chromedriver)
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start {}: {err}", self.chromedriver.display()));
+        let driver = ChildGuard(driver);
+        wait_for_port(port);
+        let profile = tempfile::tempdir().unwrap();
+        let mut args: Vec<String> = CHROMIUM_SWITCHES.iter().map(|s| s.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("chrome"));
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({ "binary": self.chromium, "args": args }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap_or_else(|err| panic!("no browser session: {err} (see {})", log.display()));
+        // Bounded waits for scripts and page loads (WebDriver's default is
+        // a minute or more).
+        client
+            .update_timeouts(TimeoutConfiguration::new(
+                Some(PATIENCE),
+                Some(PATIENCE),
+                Some(Duration::ZERO),
+            ))
+            .await
+            .unwrap();
+        Session {
+            client,
+            _driver: driver,
+            _profile: profile,
+        }
+    }
+}
+
+/// A browser session; closing it ends Chromium, dropping it ends chromedriver.
+struct Session {
+    client: Client,
+    _driver: ChildGuard,
+    _profile: tempfile::TempDir,
+}
+
+impl Session {
+    async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+/// Kills the child process it holds (only that one) when dropped.
+struct ChildGuard(Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `$VARIABLE`, else the first of `names` found on the PATH.
+fn program(variable: &str, names: &[&str]) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(variable) {
+        return Some(PathBuf::from(path)).filter(|p| p.is_file());
+    }
+    let path = std::env::var_os("PATH")?;
+    names.iter().find_map(|name| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|candidate| candidate.is_file())
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap()
+}
+
+fn wait_for_port(port: u16) {
+    let deadline = Instant::now() + PATIENCE;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not start listening"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// PNG screenshots under `<target>/browser-screenshots/`.
+struct Screenshots {
+    path: PathBuf,
+}
+
+impl Screenshots {
+    fn folder() -> Screenshots {
+        // The test binary lives in <target>/<profile>/deps/.
+        let target = std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.parent()?.parent()?.to_path_buf()))
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+        let path = target.join("browser-screenshots");
+        std::fs::create_dir_all(&path).unwrap();
+        Screenshots { path }
+    }
+
+    async fn take(&self, client: &Client, step: &str) {
+        let png = client.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "{step}: not a PNG");
+        std::fs::write(self.path.join(format!("{step}.png")), png).unwrap();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A static file server for the built site
+
+/// Serves a folder on 127.0.0.1 until dropped: GET and HEAD, `index.html`
+/// for folders, the site's `404.html` for missing files. One thread per
+/// connection, one request per connection.
+struct StaticServer {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl StaticServer {
+    fn start(root: &Path) -> StaticServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let root = root.to_path_buf();
+        let stopped = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let root = root.clone();
+                std::thread::spawn(move || {
+                    let _ = serve(&root, stream);
+                });
+            }
+        });
+        StaticServer {
+            port,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port)); // wakes the accept loop
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve(root: &Path, stream: TcpStream) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(PATIENCE))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    // Headers are read and ignored: nothing here depends on them.
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
+            break;
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    let mut stream = stream;
+    if method != "GET" && method != "HEAD" {
+        return respond(
+            &mut stream,
+            "405 Method Not Allowed",
+            "text/plain",
+            b"",
+            true,
+        );
+    }
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let Some(relative) = decode_path(path) else {
+        return respond(
+            &mut stream,
+            "400 Bad Request",
+            "text/plain",
+            b"bad path",
+            method == "GET",
+        );
+    };
+    let mut file = root.join(&relative);
+    if file.is_dir() {
+        if !path.ends_with('/') {
+            let location = format!("{path}/");
+            let head = format!(
+                "HTTP/1.1 301 Moved Permanently\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            stream.write_all(head.as_bytes())?;
+            return stream.shutdown(Shutdown::Both);
+        }
+        file = file.join("index.html");
+    }
+    match std::fs::read(&file) {
+        Ok(body) => respond(
+            &mut stream,
+            "200 OK",
+            content_type(&file),
+            &body,
+            method == "GET",
+        ),
+        Err(_) => {
+            let body = std::fs::read(root.join("404.html")).unwrap_or_default();
+            respond(
+                &mut stream,
+                "404 Not Found",
+                "text/html; charset=utf-8",
+                &body,
+                method == "GET",
+            )
+        }
+    }
+}
+
+fn respond(
+    stream: &mut TcpStream,
+    status: &str,
+    content_type: &str,
+    body: &[u8],
+    with_body: bool,
+) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    if with_body {
+        stream.write_all(body)?;
+    }
+    stream.flush()?;
+    // Let the browser read everything before the connection goes.
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.read(&mut [0; 64]);
+    Ok(())
+}
+
+/// `/nl/caf%C3%A9/` -> `nl/café/`; `None` for paths that would leave the
+/// site folder or are not UTF-8.
+fn decode_path(path: &str) -> Option<PathBuf> {
+    let bytes = path.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
+            decoded.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            decoded.push(bytes[i]);
+            i += 1;
+        }
+    }
+    let text = String::from_utf8(decoded).ok()?;
+    let mut relative = PathBuf::new();
+    for segment in text.split('/').filter(|s| !s.is_empty() && *s != ".") {
+        if segment == ".." || segment.contains('\\') {
+            return None;
+        }
+        relative.push(segment);
+    }
+    Some(relative)
+}
+
+/// The Content-Type for a file of the site, by its extension.
+fn content_type(file: &Path) -> &'static str {
+    let extension = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match extension.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        "wasm" => "application/wasm",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        // Pagefind's index, fragments, metadata and WebAssembly: gzip
+        // streams its script decompresses itself, so no Content-Encoding.
+        "pagefind" | "pf_meta" | "pf_index" | "pf_fragment" | "pf_filter" => {
+            "application/octet-stream"
+        }
+        _ => "application/octet-stream",
+    }
+}
+
+#[test]
+fn the_file_server_maps_urls_to_files_safely() {
+    assert_eq!(
+        decode_path("/nl/caf%C3%A9/"),
+        Some(PathBuf::from("nl/café"))
+    );
+    assert_eq!(decode_path("/"), Some(PathBuf::new()));
+    assert_eq!(decode_path("/a/../../etc/passwd"), None);
+    assert_eq!(decode_path("/%2e%2e/x"), None);
+    assert_eq!(
+        content_type(Path::new("pagefind/pagefind.js")),
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(
+        content_type(Path::new("pagefind/wasm.sv.pagefind")),
+        "application/octet-stream"
+    );
+    assert_eq!(content_type(Path::new("sitemap.xml")), "application/xml");
+}
