@@ -23,6 +23,21 @@ pub enum Command {
     Report(ReportArgs),
     /// Sort a dump of translated files into content/<lang>/<slug>.md.
     Import(ImportArgs),
+    /// Serve the site on 127.0.0.1, rebuilding and reloading on every change.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The site folder, holding tolk.toml.
+    #[arg(long, value_name = "SITE", default_value = ".")]
+    pub root: PathBuf,
+    /// The port on 127.0.0.1; 0 picks a free one.
+    #[arg(long, value_name = "N", default_value_t = 1111)]
+    pub port: u16,
+    /// Print only errors and the address, not every rebuild.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,7 +4,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use tolk::build::{self, BuildOptions};
-use tolk::cli::{BuildArgs, Cli, ColorChoice, Command, ImportArgs, ReportArgs, ReportFormat};
+use tolk::cli::{
+    BuildArgs, Cli, ColorChoice, Command, ImportArgs, ReportArgs, ReportFormat, ServeArgs,
+};
 use tolk::config::{CONFIG_FILE, SiteConfig};
 use tolk::diagnostics::Diagnostic;
 use tolk::import::{self, Action, LanguageEvidence};
@@ -23,6 +25,23 @@ fn main() -> ExitCode {
         Command::Build(args) => run_build(args),
         Command::Report(args) => run_report(args),
         Command::Import(args) => run_import(args),
+        Command::Serve(args) => run_serve(args),
+    }
+}
+
+fn run_serve(args: ServeArgs) -> ExitCode {
+    let options = tolk::serve::ServeOptions {
+        port: args.port,
+        quiet: args.quiet,
+    };
+    let served = tolk::serve::FullRebuildEngine::new(&args.root, ReadOptions::default())
+        .and_then(|engine| tolk::serve::run(engine, options));
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
     }
 }
 
