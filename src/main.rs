@@ -34,7 +34,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         port: args.port,
         quiet: args.quiet,
     };
-    let served = tolk::serve::FullRebuildEngine::new(&args.root, ReadOptions::default())
+    let served = tolk::serve::IncrementalEngine::new(&args.root, ReadOptions::default())
         .and_then(|engine| tolk::serve::run(engine, options));
     match served {
         Ok(()) => ExitCode::SUCCESS,

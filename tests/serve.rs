@@ -250,6 +250,19 @@ fn title_of(html: &str) -> &str {
 fn edits_reload_errors_overlay_and_the_last_good_site_stays() {
     let site = example_site();
     let engine = FullRebuildEngine::new(site.path(), ReadOptions::default()).unwrap();
+    edits_reload_scenario(site, engine);
+}
+
+/// The same with the engine `tolk serve` uses, which re-renders only what
+/// a change touches.
+#[test]
+fn the_incremental_engine_reloads_edits_and_keeps_the_last_good_site() {
+    let site = example_site();
+    let engine = tolk::serve::IncrementalEngine::new(site.path(), ReadOptions::default()).unwrap();
+    edits_reload_scenario(site, engine);
+}
+
+fn edits_reload_scenario<E: Engine>(site: tempfile::TempDir, engine: E) {
     let server = serve::start(engine, QUIET).unwrap();
     let addr = server.addr();
     assert!(!server.has_errors());

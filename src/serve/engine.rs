@@ -135,3 +135,123 @@ impl Engine for FullRebuildEngine {
         self.base_path.clone()
     }
 }
+
+/// The engine `tolk serve` uses: after the first full build, a change
+/// re-reads only the changed files and re-renders only what they touch
+/// (see `crate::incremental`); config, template and theme changes rebuild
+/// everything. The served folder is private, like [`FullRebuildEngine`]'s.
+pub struct IncrementalEngine {
+    root: PathBuf,
+    options: BuildOptions,
+    output: PathBuf,
+    color: bool,
+    site: Option<crate::incremental::IncrementalSite>,
+    _scratch: tempfile::TempDir,
+}
+
+impl IncrementalEngine {
+    pub fn new(root: impl AsRef<Path>, read: ReadOptions) -> Result<Self, String> {
+        let root = std::path::absolute(root.as_ref())
+            .map_err(|err| format!("cannot find the site folder: {err}"))?;
+        if !root.join(CONFIG_FILE).is_file() {
+            return Err(format!(
+                "no {CONFIG_FILE} in {}: run tolk serve in the site folder, or pass --root SITE",
+                root.display()
+            ));
+        }
+        let scratch = tempfile::Builder::new()
+            .prefix("tolk-serve-")
+            .tempdir()
+            .map_err(|err| format!("cannot create a folder for the served site: {err}"))?;
+        let output = scratch.path().join("site");
+        let options = BuildOptions {
+            root: root.clone(),
+            read,
+            ..Default::default()
+        };
+        Ok(IncrementalEngine {
+            root,
+            options,
+            output,
+            color: std::io::stderr().is_terminal(),
+            site: None,
+            _scratch: scratch,
+        })
+    }
+
+    fn report(
+        &self,
+        diagnostics: &[crate::diagnostics::Diagnostic],
+        written: usize,
+        elapsed: std::time::Duration,
+        changed: &[PathBuf],
+    ) -> RebuildReport {
+        let errors: Vec<String> = diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.render_with_snippet(&self.root, self.color))
+            .collect();
+        RebuildReport {
+            pages_written: if errors.is_empty() { written } else { 0 },
+            warnings: diagnostics.len() - errors.len(),
+            errors,
+            elapsed,
+            changed: changed
+                .iter()
+                .map(|p| p.strip_prefix(&self.root).unwrap_or(p).to_path_buf())
+                .collect(),
+        }
+    }
+}
+
+impl Engine for IncrementalEngine {
+    fn full_build(&mut self) -> RebuildReport {
+        match crate::incremental::IncrementalSite::start(self.options.clone(), self.output.clone())
+        {
+            Ok((site, report)) => {
+                self.site = Some(site);
+                let written =
+                    report.pages_per_language.values().sum::<usize>() + report.fallback_pages;
+                self.report(&report.diagnostics, written, report.elapsed, &[])
+            }
+            Err(report) => {
+                self.site = None;
+                self.report(&report.diagnostics, 0, report.elapsed, &[])
+            }
+        }
+    }
+
+    fn rebuild(&mut self, changed: &[PathBuf]) -> RebuildReport {
+        let Some(site) = self.site.as_mut() else {
+            return self.full_build();
+        };
+        let rebuild = site.rebuild(changed);
+        self.report(
+            &rebuild.diagnostics,
+            rebuild.files_written,
+            rebuild.elapsed,
+            changed,
+        )
+    }
+
+    fn output_dir(&self) -> PathBuf {
+        self.output.clone()
+    }
+
+    fn watched(&self) -> Vec<PathBuf> {
+        match &self.site {
+            Some(site) => site.watched(),
+            None => watched(
+                &self.root,
+                &self.root.join("content"),
+                &self.root.join("themes"),
+            ),
+        }
+    }
+
+    fn base_path(&self) -> String {
+        self.site
+            .as_ref()
+            .map_or_else(|| "/".to_string(), |s| s.site().config.base_path.clone())
+    }
+}
