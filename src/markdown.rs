@@ -510,8 +510,14 @@ impl IdAllocator {
     }
 }
 
+/// Element ids of the default theme's page chrome.
+const THEME_IDS: [&str; 2] = ["main", "tolk-toc-title"];
+
 fn assign_heading_ids(drafts: Vec<HeadingDraft>, footnote_ids: &HashSet<String>) -> Vec<Heading> {
     let mut reserved = footnote_ids.clone();
+    // Ids the page template itself uses: a heading "Main" must not take the
+    // skip link's target.
+    reserved.extend(THEME_IDS.iter().map(|id| id.to_string()));
     reserved.extend(drafts.iter().filter_map(|draft| draft.explicit_id.clone()));
     let mut ids = IdAllocator {
         taken: HashSet::new(),
@@ -856,6 +862,19 @@ fn title_attr(title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headings_never_take_the_themes_ids() {
+        let rendered = render(
+            "## Main\n\n## Main\n",
+            &RenderOptions {
+                resolve_link: &|_| LinkTarget::Keep,
+                labels: &|_| String::new(),
+            },
+        );
+        let ids: Vec<&str> = rendered.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["main-1", "main-2"]);
+    }
 
     fn keep_all(_: &str) -> LinkTarget {
         LinkTarget::Keep

@@ -31,19 +31,7 @@ pub struct FullRebuildEngine {
 impl FullRebuildEngine {
     /// An engine for the site in `root` (the folder holding `tolk.toml`).
     pub fn new(root: impl AsRef<Path>, read: ReadOptions) -> Result<Self, String> {
-        let root = std::path::absolute(root.as_ref())
-            .map_err(|err| format!("cannot find the site folder: {err}"))?;
-        if !root.join(CONFIG_FILE).is_file() {
-            return Err(format!(
-                "no {CONFIG_FILE} in {}: run tolk serve in the site folder, or pass --root SITE",
-                root.display()
-            ));
-        }
-        let scratch = tempfile::Builder::new()
-            .prefix("tolk-serve-")
-            .tempdir()
-            .map_err(|err| format!("cannot create a folder for the served site: {err}"))?;
-        let output = scratch.path().join("site");
+        let (root, scratch, output) = private_output(root.as_ref())?;
         let mut engine = FullRebuildEngine {
             options: BuildOptions {
                 root: root.clone(),
@@ -103,6 +91,25 @@ impl FullRebuildEngine {
 
 /// What a site is made of: its configuration, content, theme, and the
 /// site's own templates, static files and UI strings.
+/// The site folder (absolute, holding tolk.toml) and the private temporary
+/// folder the served site is built into, deleted with the engine.
+fn private_output(root: &Path) -> Result<(PathBuf, tempfile::TempDir, PathBuf), String> {
+    let root =
+        std::path::absolute(root).map_err(|err| format!("cannot find the site folder: {err}"))?;
+    if !root.join(CONFIG_FILE).is_file() {
+        return Err(format!(
+            "no {CONFIG_FILE} in {}: run tolk serve in the site folder, or pass --root SITE",
+            root.display()
+        ));
+    }
+    let scratch = tempfile::Builder::new()
+        .prefix("tolk-serve-")
+        .tempdir()
+        .map_err(|err| format!("cannot create a folder for the served site: {err}"))?;
+    let output = scratch.path().join("site");
+    Ok((root, scratch, output))
+}
+
 fn watched(root: &Path, content: &Path, theme: &Path) -> Vec<PathBuf> {
     vec![
         root.join(CONFIG_FILE),
@@ -151,19 +158,7 @@ pub struct IncrementalEngine {
 
 impl IncrementalEngine {
     pub fn new(root: impl AsRef<Path>, read: ReadOptions) -> Result<Self, String> {
-        let root = std::path::absolute(root.as_ref())
-            .map_err(|err| format!("cannot find the site folder: {err}"))?;
-        if !root.join(CONFIG_FILE).is_file() {
-            return Err(format!(
-                "no {CONFIG_FILE} in {}: run tolk serve in the site folder, or pass --root SITE",
-                root.display()
-            ));
-        }
-        let scratch = tempfile::Builder::new()
-            .prefix("tolk-serve-")
-            .tempdir()
-            .map_err(|err| format!("cannot create a folder for the served site: {err}"))?;
-        let output = scratch.path().join("site");
+        let (root, scratch, output) = private_output(root.as_ref())?;
         let options = BuildOptions {
             root: root.clone(),
             read,
