@@ -10,6 +10,7 @@
 //!
 //! ```text
 //! PROPTEST_CASES=2000 cargo test --release --test properties
+//! PROPTEST_RNG_SEED=12345 cargo test --test properties   (another fixed seed)
 //! PROPTEST_CASES=500 cargo test --test properties -- --include-ignored
 //! ```
 //!
@@ -41,8 +42,17 @@ fn config() -> ProptestConfig {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(32);
+    // A fixed seed keeps CI reproducible; PROPTEST_RNG_SEED explores others.
+    let rng_seed = match std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        Some(seed) => proptest::test_runner::RngSeed::Fixed(seed),
+        None => proptest::test_runner::RngSeed::Fixed(0x7015_2026),
+    };
     ProptestConfig {
         cases,
+        rng_seed,
         failure_persistence: None,
         // Builds are slow next to most properties: keep shrinking bounded.
         max_shrink_iters: 256,
