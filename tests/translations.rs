@@ -257,22 +257,28 @@ fn git(dir: &Path, args: &[&str], date: &str) {
     );
 }
 
+/// A site with two languages, its content folder a fresh git repository.
+fn git_site(first: &str, second: &str) -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    let config = format!(
+        "title='t'\nbase_url='https://x.org/'\n[[languages]]\ntag='{first}'\n[[languages]]\ntag='{second}'\n"
+    );
+    fs::write(root.join("tolk.toml"), config).unwrap();
+    fs::create_dir_all(root.join(format!("content/{first}"))).unwrap();
+    fs::create_dir_all(root.join(format!("content/{second}"))).unwrap();
+    git(root, &["init", "-q"], "2026-01-01T00:00:00Z");
+    site
+}
+
 fn page_naming(revision: &str, title: &str) -> String {
     format!("---\ntitle: {title}\nsource-git-commit: {revision}\n---\n\nText 24/7.\n")
 }
 
 #[test]
 fn with_git_the_most_recently_committed_translation_names_the_newest_revision() {
-    let site = tempfile::tempdir().unwrap();
+    let site = git_site("fr", "nl");
     let root = site.path();
-    fs::write(
-        root.join("tolk.toml"),
-        "title='t'\nbase_url='https://x.org/'\n[[languages]]\ntag='fr'\n[[languages]]\ntag='nl'\n",
-    )
-    .unwrap();
-    fs::create_dir_all(root.join("content/fr")).unwrap();
-    fs::create_dir_all(root.join("content/nl")).unwrap();
-    git(root, &["init", "-q"], "2026-01-01T00:00:00Z");
     // Without git the greater hash would win the tie; the commit dates must beat that.
     fs::write(
         root.join("content/nl/a.md"),
@@ -301,18 +307,10 @@ fn with_git_the_most_recently_committed_translation_names_the_newest_revision() 
 
 #[test]
 fn with_git_a_source_page_changed_after_its_translation_makes_it_stale() {
-    let site = tempfile::tempdir().unwrap();
+    let site = git_site("en", "sv");
     let root = site.path();
-    fs::write(
-        root.join("tolk.toml"),
-        "title='t'\nbase_url='https://x.org/'\n[[languages]]\ntag='en'\n[[languages]]\ntag='sv'\n",
-    )
-    .unwrap();
-    fs::create_dir_all(root.join("content/en")).unwrap();
-    fs::create_dir_all(root.join("content/sv")).unwrap();
     fs::write(root.join("content/en/a.md"), "# Hello\n\nOne two.\n").unwrap();
     fs::write(root.join("content/sv/a.md"), "# Hej\n\nEtt två.\n").unwrap();
-    git(root, &["init", "-q"], "2026-01-01T00:00:00Z");
     git(root, &["add", "."], "2026-01-01T00:00:00Z");
     git(root, &["commit", "-qm", "both"], "2026-01-01T00:00:00Z");
     assert_eq!(
