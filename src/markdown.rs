@@ -81,6 +81,9 @@ pub struct Rendered {
     pub word_count: usize,
     /// Zero-width spaces (machine-translation debris) removed from the text.
     pub zero_width_removed: usize,
+    /// Whether the source holds raw HTML (comments included). Without it,
+    /// every tag in `html` was written by this renderer.
+    pub has_raw_html: bool,
 }
 
 /// Renders a Markdown document to HTML and collects what the site needs to know about it.
@@ -90,6 +93,9 @@ pub fn render(source: &str, options: &RenderOptions) -> Rendered {
     let events: Vec<(Event<'_>, Range<usize>)> =
         TextMergeWithOffset::new(Parser::new_ext(source, parser_options()).into_offset_iter())
             .collect();
+    let has_raw_html = events
+        .iter()
+        .any(|(event, _)| matches!(event, Event::Html(_) | Event::InlineHtml(_)));
     let extended = exl::extend(events, source, options.labels);
     let events = extended.events;
     let survey = Survey::of(&events);
@@ -123,6 +129,7 @@ pub fn render(source: &str, options: &RenderOptions) -> Rendered {
         warnings,
         word_count: survey.words.count,
         zero_width_removed: extended.zero_width_removed,
+        has_raw_html,
         headings,
     }
 }

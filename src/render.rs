@@ -383,7 +383,8 @@ impl<'a> SiteView<'a> {
         let (content, removed) = if self.config.trust_html {
             (rendered.html.clone(), false)
         } else {
-            self.sanitizer.clean_and_report(&rendered.html)
+            self.sanitizer
+                .clean_rendered(&rendered.html, rendered.has_raw_html)
         };
         // A fallback shows another page's Markdown: its warnings are that page's own.
         let mut notes: Vec<Diagnostic> = if job.fallback {
