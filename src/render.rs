@@ -52,6 +52,9 @@ struct PageOutcome {
 
 /// Where the translation status page is published, under the base path.
 const STATUS_PAGE: &str = "translation-status/";
+/// Room reserved for a rendered page: the theme writes 30 to 60 KB around a
+/// typical page, and growing the buffer by doubling copies it several times.
+const PAGE_SIZE_HINT: usize = 64 * 1024;
 
 #[derive(Serialize)]
 struct SiteValue<'a> {
@@ -635,14 +638,16 @@ impl<'a> SiteView<'a> {
         context: &Context,
         url: &str,
     ) -> Result<OutputFile, Diagnostic> {
-        let html = self
-            .theme
+        // Straight into bytes: every value in the context is a Rust string,
+        // so the output is UTF-8 already and needs no second check.
+        let mut html = Vec::with_capacity(PAGE_SIZE_HINT);
+        self.theme
             .tera
-            .render(name, context)
+            .render_to(name, context, &mut html)
             .map_err(|err| template_error(&err))?;
         Ok(OutputFile {
             path: output_path(self.config, url),
-            contents: html.into_bytes(),
+            contents: html,
         })
     }
 
