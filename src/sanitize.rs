@@ -224,11 +224,25 @@ impl Sanitizer {
 /// Whether renderer-written HTML (see [`Sanitizer::clean_rendered`]) would
 /// come out of cleaning with the same elements, attributes and values.
 /// NUL and carriage returns, which the parser replaces, take the long way too.
+/// One pass does the work of [`limit_nesting`] and [`might_change`]: no tag
+/// outside the allowlist gets through it, so raw-text elements, whose
+/// content the scan would have to skip, end it at once.
 fn is_left_unchanged(html: &str) -> bool {
-    !html.contains(['\0', '\r'])
-        && !html.contains("target=")
-        && !limit_nesting(html).flattened
-        && !might_change(html)
+    if html.contains(['\0', '\r']) || html.contains("target=") {
+        return false;
+    }
+    let mut nesting = NestingScanner::default();
+    let mut position = 0;
+    while let Some(found) = html[position..].find('<') {
+        let token = scan_token(html, position + found);
+        position = token.end;
+        if let Some(tag) = token.tag
+            && (nesting.observe(&tag) || tag_might_change(html, &tag))
+        {
+            return false;
+        }
+    }
+    true
 }
 
 // ---------------------------------------------------------------------------
@@ -837,31 +851,35 @@ fn might_change(html: &str) -> bool {
     while let Some(found) = html[position..].find('<') {
         let token = scan_token(html, position + found);
         position = token.end;
-        let Some(tag) = token.tag else { continue };
-        if !ALLOWED_ELEMENTS.contains(&tag.name.as_str()) {
-            return true;
-        }
-        if tag.is_end {
-            continue;
-        }
-        let mut disabled = false;
-        for (name, value) in &tag.attributes {
-            let name = html[name.clone()].to_ascii_lowercase();
-            let value = html_escape::decode_html_entities(&html[value.clone()]);
-            if !is_allowed_attribute(&tag.name, &name) || !url_passes_ammonia(&name, &value) {
-                return true;
-            }
-            match filter_attribute(&tag.name, &name, &value) {
-                Some(Cow::Borrowed(kept)) if kept == value.as_ref() => {}
-                _ => return true,
-            }
-            disabled |= name == "disabled";
-        }
-        if tag.name == "input" && !disabled {
+        if token.tag.is_some_and(|tag| tag_might_change(html, &tag)) {
             return true;
         }
     }
     false
+}
+
+/// [`might_change`] for one tag.
+fn tag_might_change(html: &str, tag: &Tag) -> bool {
+    if !ALLOWED_ELEMENTS.contains(&tag.name.as_str()) {
+        return true;
+    }
+    if tag.is_end {
+        return false;
+    }
+    let mut disabled = false;
+    for (name, value) in &tag.attributes {
+        let name = html[name.clone()].to_ascii_lowercase();
+        let value = html_escape::decode_html_entities(&html[value.clone()]);
+        if !is_allowed_attribute(&tag.name, &name) || !url_passes_ammonia(&name, &value) {
+            return true;
+        }
+        match filter_attribute(&tag.name, &name, &value) {
+            Some(Cow::Borrowed(kept)) if kept == value.as_ref() => {}
+            _ => return true,
+        }
+        disabled |= name == "disabled";
+    }
+    tag.name == "input" && !disabled
 }
 
 fn is_allowed_attribute(element: &str, attribute: &str) -> bool {
@@ -1225,6 +1243,11 @@ mod tests {
         let rendered = render_full("[out](https://example.org/){target=_blank}\n");
         let (cleaned, _) = sanitizer.clean_rendered(&rendered.html, rendered.has_raw_html);
         assert!(cleaned.contains("rel=\"noopener noreferrer\""), "{cleaned}");
+        let deep = render_full(&format!("{}deep\n", "> ".repeat(MAX_DEPTH + 10)));
+        assert!(!deep.has_raw_html);
+        let (cleaned, removed) = sanitizer.clean_rendered(&deep.html, false);
+        assert!(removed, "deep nesting is flattened and reported");
+        assert!(cleaned.matches("<blockquote>").count() <= MAX_DEPTH);
         let (cleaned, removed) = sanitizer.clean_rendered("<p>a\0b</p>", false);
         assert!(!cleaned.contains('\0') && !removed, "{cleaned:?}");
     }
