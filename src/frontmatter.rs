@@ -3,7 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use std::fmt;
+
 use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 /// The fields tolk understands. Every key, known or not, is also kept in
@@ -79,26 +82,79 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
     })
 }
 
-/// The typed view of the fields tolk reads; serde-saphyr reports a wrong type
-/// (a list where a title should be) with its exact position.
-#[derive(Deserialize, Default)]
-#[serde(default)]
+/// The fields tolk reads, each as the text of its scalar: serde-saphyr hands
+/// a `String` the scalar as written, so `'266'` and `266`, or a commit hash
+/// made of digits, arrive alike.
+#[derive(Default)]
 struct KnownFields {
     title: Option<String>,
     description: Option<String>,
     lang: Option<String>,
-    #[serde(rename = "exl-id")]
     exl_id: Option<String>,
-    #[serde(rename = "translation-key")]
     translation_key: Option<String>,
-    #[serde(rename = "source-git-commit")]
     source_git_commit: Option<String>,
-    #[serde(rename = "workflow-type")]
     workflow_type: Option<String>,
-    #[serde(rename = "source-wordcount")]
     source_wordcount: Option<String>,
-    #[serde(rename = "ht-degree")]
     ht_degree: Option<String>,
+}
+
+impl KnownFields {
+    fn slot(&mut self, key: &str) -> Option<&mut Option<String>> {
+        Some(match key {
+            "title" => &mut self.title,
+            "description" => &mut self.description,
+            "lang" => &mut self.lang,
+            "exl-id" => &mut self.exl_id,
+            "translation-key" => &mut self.translation_key,
+            "source-git-commit" => &mut self.source_git_commit,
+            "workflow-type" => &mut self.workflow_type,
+            "source-wordcount" => &mut self.source_wordcount,
+            "ht-degree" => &mut self.ht_degree,
+            _ => return None,
+        })
+    }
+}
+
+/// Both views of a front matter from one parse: the known fields as text
+/// (serde-saphyr reports a wrong type, such as a list where a title should
+/// be, with its exact position) and every key as a template value. Known
+/// fields go into `all` as the text they hold, so an id made of digits never
+/// reaches a template as a rounded number.
+#[derive(Default)]
+struct Fields {
+    known: KnownFields,
+    all: Map<String, Value>,
+}
+
+impl<'de> Deserialize<'de> for Fields {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Fields, D::Error> {
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+
+struct FieldsVisitor;
+
+impl<'de> Visitor<'de> for FieldsVisitor {
+    type Value = Fields;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a mapping of front matter keys")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
+        let mut fields = Fields::default();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = match fields.known.slot(&key) {
+                Some(slot) => {
+                    *slot = map.next_value::<Option<String>>()?;
+                    slot.clone().map_or(Value::Null, Value::String)
+                }
+                None => map.next_value::<Value>()?,
+            };
+            fields.all.insert(key, value);
+        }
+        Ok(fields)
+    }
 }
 
 /// Parses the YAML of a front matter. `first_line` is the file line of the
@@ -107,15 +163,10 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<FrontMatter, FrontMatterEr
     if yaml.trim().is_empty() {
         return Ok(FrontMatter::default());
     }
-    let known: KnownFields =
-        serde_saphyr::from_str(yaml).map_err(|e| yaml_error(&e, first_line))?;
-    let mut all: Map<String, Value> =
+    let Fields { known, mut all } =
         serde_saphyr::from_str(yaml).map_err(|e| yaml_error(&e, first_line))?;
     all.values_mut().for_each(decode_entities_in_value);
-    keep_identifiers_as_text(&mut all, &known);
     let text = |field: Option<String>| field.map(|s| decode_entities(&s));
-    // serde-saphyr hands the scalar's own text to a String field, so a
-    // commit hash of digits or `'266'` and `266` all arrive as written.
     let scalar = text;
     let source_wordcount = scalar(known.source_wordcount);
     let ht_degree = scalar(known.ht_degree);
@@ -137,21 +188,6 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<FrontMatter, FrontMatterEr
         all,
         key_lines: top_level_key_lines(yaml, first_line),
     })
-}
-
-/// Ids and revisions made of digits would reach templates as (rounded)
-/// numbers: give them the text the file has.
-fn keep_identifiers_as_text(all: &mut Map<String, Value>, known: &KnownFields) {
-    let fields = [
-        ("exl-id", &known.exl_id),
-        ("translation-key", &known.translation_key),
-        ("source-git-commit", &known.source_git_commit),
-    ];
-    for (key, value) in fields {
-        if let Some(value) = value {
-            all.insert(key.to_string(), Value::String(decode_entities(value)));
-        }
-    }
 }
 
 /// `key -> file line` for every top-level `key:` line of the YAML.
@@ -344,6 +380,23 @@ mod tests {
     fn syntax_error_has_line_and_column() {
         let err = parse("title: 'unclosed\ndescription: x\n", 2).unwrap_err();
         assert!(err.line >= 2, "{err:?}");
+    }
+
+    #[test]
+    fn other_keys_keep_their_yaml_types_and_known_keys_their_text() {
+        let fm = parse("title: 2024\nweight: 3\ndraft: true\ntags: [a, b]\n", 2).unwrap();
+        assert_eq!(fm.title.as_deref(), Some("2024"));
+        assert_eq!(fm.all["title"], Value::String("2024".into()));
+        assert_eq!(fm.all["weight"], serde_json::json!(3));
+        assert_eq!(fm.all["draft"], Value::Bool(true));
+        assert_eq!(fm.all["tags"], serde_json::json!(["a", "b"]));
+    }
+
+    #[test]
+    fn front_matter_that_is_not_a_mapping_is_an_error() {
+        let err = parse("- title\n- description\n", 2).unwrap_err();
+        assert_eq!(err.line, 2, "{err:?}");
+        assert!(err.message.contains("mapping"), "{err:?}");
     }
 
     #[test]
