@@ -2,7 +2,8 @@
 # Times tolk against Hugo on generated corpora of equal content.
 #
 #   bash benches/compare.sh [--pages 1000,5000,20000] [--runs 5]
-#                           [--languages fr,it,nl,sv] [--seed 42] [--keep]
+#                           [--languages fr,it,nl,sv] [--seed 42]
+#                           [--settle 40] [--keep]
 #
 # For each page count N it generates a corpus (examples/gen_corpus.rs) with a
 # tolk site and an equivalent Hugo site, then times, R times each:
@@ -11,17 +12,19 @@
 #   - `tolk report` (no Hugo counterpart).
 # Wall time and peak RSS come from GNU time (`/usr/bin/time -v`). The summary
 # table is printed at the end; every single run is also written as one line
-# of benches/results/<date>.tsv. See benches/README.md.
+# of benches/results/<date>.tsv. Before a timed run it waits until --settle
+# seconds have passed since it last deleted an output. See benches/README.md.
 set -euo pipefail
 
 PAGES="1000,5000,20000"
 RUNS=5
 LANGUAGES="fr,it,nl,sv"
 SEED=42
+SETTLE=40
 KEEP=0
 
 usage() {
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -40,6 +43,8 @@ while (($#)); do
         --languages=*) LANGUAGES="${1#*=}"; shift ;;
         --seed) SEED="${2:?--seed needs a value}"; shift 2 ;;
         --seed=*) SEED="${1#*=}"; shift ;;
+        --settle) SETTLE="${2:?--settle needs a value}"; shift 2 ;;
+        --settle=*) SETTLE="${1#*=}"; shift ;;
         --keep) KEEP=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
@@ -48,6 +53,7 @@ done
 
 [[ "$PAGES" =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--pages wants numbers separated by commas, got '$PAGES'"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive number, got '$RUNS'"
+[[ "$SETTLE" =~ ^[0-9]+$ ]] || die "--settle wants a number of seconds, got '$SETTLE'"
 [[ "$SEED" =~ ^[0-9]+$ ]] || die "--seed wants a number, got '$SEED'"
 [[ "$LANGUAGES" =~ ^[A-Za-z0-9-]+(,[A-Za-z0-9-]+)*$ ]] || die "--languages wants tags separated by commas, got '$LANGUAGES'"
 IFS=, read -r -a PAGE_COUNTS <<<"$PAGES"
@@ -99,7 +105,7 @@ echo "tolk:    $tolk_version"
 echo "hugo:    $hugo_version"
 echo "rustc:   $rustc_version"
 echo "Load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min averages; other work on the machine skews the times)"
-echo "Corpus:  pages $PAGES, languages $LANGUAGES, seed $SEED; $RUNS runs per measurement; started $started"
+echo "Corpus:  pages $PAGES, languages $LANGUAGES, seed $SEED; $RUNS runs per measurement; settle ${SETTLE}s after deletions; started $started"
 
 RESULTS_DIR="$ROOT/benches/results"
 mkdir -p "$RESULTS_DIR"
@@ -108,9 +114,27 @@ TSV="$RESULTS_DIR/$(date -u +%Y-%m-%dT%H%M%SZ).tsv"
     echo "# machine: $(nproc) cores, $cpu_model, $mem_total"
     echo "# tolk: $tolk_version"
     echo "# hugo: $hugo_version"
-    echo "# languages: $LANGUAGES; seed: $SEED; runs: $RUNS; started: $started"
+    echo "# languages: $LANGUAGES; seed: $SEED; runs: $RUNS; settle: ${SETTLE}s; started: $started"
     printf 'pages\tfiles\ttool\tmode\trun\twall_s\tcpu_s\tmax_rss_kib\tload1\n'
 } >"$TSV"
+
+# When the script last deleted files (seconds since the epoch); see settle.
+LAST_DELETE=0
+
+# settle: waits until SETTLE seconds have passed since the script last
+# deleted files. On ext4 without a journal (the disks this benchmark was
+# written on), the kernel avoids reusing an inode freed in roughly the last
+# half minute: every file or folder created meanwhile scans past all of them,
+# and creating 20,000 files right after deleting 20,000 takes several times
+# as long (perf shows the kernel's recently_deleted check dominating). That
+# cost belongs to the script's own clean-up between runs, not to the tool
+# timed next, so no run starts inside that window.
+settle() {
+    local wait=$((LAST_DELETE + SETTLE - $(date +%s)))
+    if ((wait > 0)); then
+        sleep "$wait"
+    fi
+}
 
 # fast_rm DIR…: deletes folder trees with parallel unlinks. On some virtual
 # disks each unlink waits several milliseconds, and a plain `rm -rf` of a
@@ -126,6 +150,7 @@ fast_rm() {
                 | xargs -0 -r -P 8 -n 200 rmdir 2>/dev/null || true
         done
         rm -rf "$dir"
+        LAST_DELETE=$(date +%s)
     done
 }
 
@@ -152,6 +177,7 @@ measure() {
     shift 3
     local log="$WORK/time.log" out="$WORK/command.out"
     local start end load status=0
+    settle
     sync
     load=$(cut -d' ' -f1 /proc/loadavg)
     start=$(date +%s%N)
@@ -210,7 +236,7 @@ series() {
 }
 
 # Outputs of the "empty" runs are deleted right after the run, untimed; the
-# `sync` at the start of the next run waits for that deletion to settle.
+# next run starts after `settle` and a `sync` (see measure).
 tolk_empty() {
     local out="$WORK/empty/tolk"
     mkdir -p "$out"
