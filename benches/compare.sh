@@ -2,8 +2,7 @@
 # Times tolk against Hugo on generated corpora of equal content.
 #
 #   bash benches/compare.sh [--pages 1000,5000,20000] [--runs 5]
-#                           [--languages fr,it,nl,sv] [--seed 42]
-#                           [--settle 40] [--keep]
+#                           [--languages fr,it,nl,sv] [--seed 42] [--keep]
 #
 # For each page count N it generates a corpus (examples/gen_corpus.rs) with a
 # tolk site and an equivalent Hugo site, then times, R times each:
@@ -12,15 +11,14 @@
 #   - `tolk report` (no Hugo counterpart).
 # Wall time and peak RSS come from GNU time (`/usr/bin/time -v`). The summary
 # table is printed at the end; every single run is also written as one line
-# of benches/results/<date>.tsv. Before a timed run it waits until --settle
-# seconds have passed since it last deleted an output. See benches/README.md.
+# of benches/results/<date>.tsv. No timed run follows a deletion: outputs
+# are deleted only after all timed runs of a size. See benches/README.md.
 set -euo pipefail
 
 PAGES="1000,5000,20000"
 RUNS=5
 LANGUAGES="fr,it,nl,sv"
 SEED=42
-SETTLE=40
 KEEP=0
 
 usage() {
@@ -43,8 +41,6 @@ while (($#)); do
         --languages=*) LANGUAGES="${1#*=}"; shift ;;
         --seed) SEED="${2:?--seed needs a value}"; shift 2 ;;
         --seed=*) SEED="${1#*=}"; shift ;;
-        --settle) SETTLE="${2:?--settle needs a value}"; shift 2 ;;
-        --settle=*) SETTLE="${1#*=}"; shift ;;
         --keep) KEEP=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
@@ -53,7 +49,6 @@ done
 
 [[ "$PAGES" =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--pages wants numbers separated by commas, got '$PAGES'"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive number, got '$RUNS'"
-[[ "$SETTLE" =~ ^[0-9]+$ ]] || die "--settle wants a number of seconds, got '$SETTLE'"
 [[ "$SEED" =~ ^[0-9]+$ ]] || die "--seed wants a number, got '$SEED'"
 [[ "$LANGUAGES" =~ ^[A-Za-z0-9-]+(,[A-Za-z0-9-]+)*$ ]] || die "--languages wants tags separated by commas, got '$LANGUAGES'"
 IFS=, read -r -a PAGE_COUNTS <<<"$PAGES"
@@ -105,7 +100,7 @@ echo "tolk:    $tolk_version"
 echo "hugo:    $hugo_version"
 echo "rustc:   $rustc_version"
 echo "Load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min averages; other work on the machine skews the times)"
-echo "Corpus:  pages $PAGES, languages $LANGUAGES, seed $SEED; $RUNS runs per measurement; settle ${SETTLE}s after deletions; started $started"
+echo "Corpus:  pages $PAGES, languages $LANGUAGES, seed $SEED; $RUNS runs per measurement; started $started"
 
 RESULTS_DIR="$ROOT/benches/results"
 mkdir -p "$RESULTS_DIR"
@@ -114,27 +109,9 @@ TSV="$RESULTS_DIR/$(date -u +%Y-%m-%dT%H%M%SZ).tsv"
     echo "# machine: $(nproc) cores, $cpu_model, $mem_total"
     echo "# tolk: $tolk_version"
     echo "# hugo: $hugo_version"
-    echo "# languages: $LANGUAGES; seed: $SEED; runs: $RUNS; settle: ${SETTLE}s; started: $started"
+    echo "# languages: $LANGUAGES; seed: $SEED; runs: $RUNS; started: $started"
     printf 'pages\tfiles\ttool\tmode\trun\twall_s\tcpu_s\tmax_rss_kib\tload1\n'
 } >"$TSV"
-
-# When the script last deleted files (seconds since the epoch); see settle.
-LAST_DELETE=0
-
-# settle: waits until SETTLE seconds have passed since the script last
-# deleted files. On ext4 without a journal (the disks this benchmark was
-# written on), the kernel avoids reusing an inode freed in roughly the last
-# half minute: every file or folder created meanwhile scans past all of them,
-# and creating 20,000 files right after deleting 20,000 takes several times
-# as long (perf shows the kernel's recently_deleted check dominating). That
-# cost belongs to the script's own clean-up between runs, not to the tool
-# timed next, so no run starts inside that window.
-settle() {
-    local wait=$((LAST_DELETE + SETTLE - $(date +%s)))
-    if ((wait > 0)); then
-        sleep "$wait"
-    fi
-}
 
 # fast_rm DIR…: deletes folder trees with parallel unlinks. On some virtual
 # disks each unlink waits several milliseconds, and a plain `rm -rf` of a
@@ -150,7 +127,6 @@ fast_rm() {
                 | xargs -0 -r -P 8 -n 200 rmdir 2>/dev/null || true
         done
         rm -rf "$dir"
-        LAST_DELETE=$(date +%s)
     done
 }
 
@@ -177,7 +153,6 @@ measure() {
     shift 3
     local log="$WORK/time.log" out="$WORK/command.out"
     local start end load status=0
-    settle
     sync
     load=$(cut -d' ' -f1 /proc/loadavg)
     start=$(date +%s%N)
@@ -235,13 +210,16 @@ series() {
     ROWS+=("$N $FILES $tool $mode $min $median $max $cpu_median $(max_of "$rsses")")
 }
 
-# Outputs of the "empty" runs are deleted right after the run, untimed; the
-# next run starts after `settle` and a `sync` (see measure).
+# Each "empty" run builds into a new folder, and no output is deleted until
+# every timed run of this size is over. On ext4 without a journal (the disks
+# this was written on), the first burst of file creations after tens of
+# thousands of deletions is several times slower: the kernel's inode
+# allocator scans past the recently freed inodes (`recently_deleted` tops a
+# perf profile), and waiting 40 s did not end it. That cost comes from the
+# script's clean-up, not from the tool timed next; the untimed check builds
+# of the next size absorb it.
 tolk_empty() {
-    local out="$WORK/empty/tolk"
-    mkdir -p "$out"
-    measure tolk empty "$1" "$TOLK" build --root "$SITE/tolk" --out "$out"
-    fast_rm "$out" "$WORK/empty/.tolk.tolk-staging" "$WORK/empty/.tolk.tolk-spare" "$WORK/empty/.tolk.tolk-old"
+    measure tolk empty "$1" "$TOLK" build --root "$SITE/tolk" --out "$WORK/empty/tolk-$1"
 }
 tolk_existing() {
     measure tolk existing "$1" "$TOLK" build --root "$SITE/tolk" --out "$WORK/out-tolk"
@@ -250,10 +228,7 @@ tolk_report() {
     measure tolk report "$1" "$TOLK" report --root "$SITE/tolk" --color never
 }
 hugo_empty() {
-    local out="$WORK/empty/hugo"
-    mkdir -p "$out"
-    measure hugo empty "$1" hugo --quiet --source "$SITE/hugo" --destination "$out"
-    fast_rm "$out"
+    measure hugo empty "$1" hugo --quiet --source "$SITE/hugo" --destination "$WORK/empty/hugo-$1"
 }
 hugo_existing() {
     measure hugo existing "$1" hugo --quiet --source "$SITE/hugo" --destination "$WORK/out-hugo"
@@ -288,13 +263,14 @@ for N in "${PAGE_COUNTS[@]}"; do
     echo "   hugo: $(grep -E '^ *Pages' "$WORK/check.out" | tr -s ' ' | sed 's/^ //') (pages by language: $(echo "$LANGUAGES" | tr ',' ' '))"
     echo "   output: tolk $(find "$WORK/out-tolk" -type f -name '*.html' | wc -l) HTML files, $(du -sh "$WORK/out-tolk" | cut -f1); hugo $(find "$WORK/out-hugo" -type f -name '*.html' | wc -l) HTML files, $(du -sh "$WORK/out-hugo" | cut -f1)"
 
-    # The runs need room for about two more copies of each output (an empty
-    # run's output, tolk's staging and spare folders).
+    # The runs need room for one more copy of each output per empty run, and
+    # for tolk's spare folder, plus 1 GiB.
     tolk_kib=$(du -sk "$WORK/out-tolk" | cut -f1)
     hugo_kib=$(du -sk "$WORK/out-hugo" | cut -f1)
     free_kib=$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')
-    if ((free_kib < 2 * (tolk_kib + hugo_kib) + 1048576)); then
-        die "not enough free space in $WORK for N=$N: $((free_kib / 1024)) MiB free, about $(((2 * (tolk_kib + hugo_kib)) / 1024 + 1024)) MiB needed"
+    need_kib=$(((RUNS + 1) * tolk_kib + RUNS * hugo_kib + 1048576))
+    if ((free_kib < need_kib)); then
+        die "not enough free space in $WORK for N=$N: $((free_kib / 1024)) MiB free, about $((need_kib / 1024)) MiB needed"
     fi
     echo "   timed runs ($FILES content files each; load average now $(cut -d' ' -f1 /proc/loadavg)):"
     series tolk empty tolk_empty
@@ -304,7 +280,7 @@ for N in "${PAGE_COUNTS[@]}"; do
     series tolk report tolk_report
 
     echo "   cleaning up (untimed) …"
-    ((KEEP)) || fast_rm "$SITE" "$WORK"/out-tolk "$WORK"/out-hugo "$WORK"/.out-tolk.tolk-*
+    ((KEEP)) || fast_rm "$SITE" "$WORK"/empty "$WORK"/out-tolk "$WORK"/out-hugo "$WORK"/.out-tolk.tolk-*
 done
 
 # --- Summary ----------------------------------------------------------------
