@@ -212,12 +212,12 @@ series() {
 
 # Each "empty" run builds into a new folder, and no output is deleted until
 # every timed run of this size is over. On ext4 without a journal (the disks
-# this was written on), the first burst of file creations after tens of
-# thousands of deletions is several times slower: the kernel's inode
-# allocator scans past the recently freed inodes (`recently_deleted` tops a
-# perf profile), and waiting 40 s did not end it. That cost comes from the
-# script's clean-up, not from the tool timed next; the untimed check builds
-# of the next size absorb it.
+# this was written on), the kernel does not reuse an inode within 60 s of its
+# deletion (300 s while its inode table block is not yet written back), and
+# scans past every such inode each time it creates a file or folder: creating
+# thousands of files right after deleting thousands is several times slower
+# (`recently_deleted` tops a perf profile). That cost would come from the
+# script's clean-up, not from the tool timed next.
 tolk_empty() {
     measure tolk empty "$1" "$TOLK" build --root "$SITE/tolk" --out "$WORK/empty/tolk-$1"
 }
@@ -280,7 +280,13 @@ for N in "${PAGE_COUNTS[@]}"; do
     series tolk report tolk_report
 
     echo "   cleaning up (untimed) …"
-    ((KEEP)) || fast_rm "$SITE" "$WORK"/empty "$WORK"/out-tolk "$WORK"/out-hugo "$WORK"/.out-tolk.tolk-*
+    if ! ((KEEP)); then
+        fast_rm "$SITE" "$WORK"/empty "$WORK"/out-tolk "$WORK"/out-hugo "$WORK"/.out-tolk.tolk-*
+        # Let the freed inodes age out of the kernel's window (see tolk_empty)
+        # before the next size is generated and timed.
+        sync
+        sleep 61
+    fi
 done
 
 # --- Summary ----------------------------------------------------------------
