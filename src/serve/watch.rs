@@ -24,14 +24,17 @@ use notify_debouncer_full::{
 use super::{Engine, RebuildReport, Shared, Tokens, guarded};
 
 /// Age at which a file event is passed on (repeats of one kind on one path
-/// merge meanwhile). Editors write a file within it; a rebuild that still
-/// catches a file half written fails, and the end of the write rebuilds again.
-pub(crate) const DEBOUNCE: Duration = Duration::from_millis(100);
+/// merge meanwhile). Editors write a file within it (a save is a few
+/// system calls); a rebuild that still catches a file half written fails or
+/// shows part of it, and the rest of the write, a later event, rebuilds
+/// again. It is short because every millisecond of it is added to the time
+/// from a save to the browser showing it.
+pub(crate) const DEBOUNCE: Duration = Duration::from_millis(10);
 /// How often the debouncer passes on what is due.
-const TICK: Duration = Duration::from_millis(25);
+const TICK: Duration = Duration::from_millis(5);
 /// After a first change, more changes are gathered until none comes for
-/// this long (a little over one tick)...
-const SETTLE: Duration = Duration::from_millis(40);
+/// this long (two ticks)...
+const SETTLE: Duration = Duration::from_millis(10);
 /// ...but never for longer than this.
 const MAX_SETTLE: Duration = Duration::from_millis(500);
 
