@@ -16,9 +16,11 @@ use crate::build::{self, BuildOptions, BuildReport, LoadedSite};
 use crate::config::CONFIG_FILE;
 use crate::diagnostics::Diagnostic;
 use crate::discover;
+use crate::fingerprint::Fingerprint;
 use crate::git::GitHistory;
 use crate::read::{self, SourcePage};
 use crate::render::{OutputFile, SiteView};
+use crate::suggest;
 use crate::templates::Theme;
 
 /// What one rebuild did.
@@ -29,6 +31,9 @@ pub struct Rebuild {
     pub elapsed: Duration,
     /// Everything was rebuilt (config, theme or the site's structure changed).
     pub full: bool,
+    /// The pages were aligned again, and staleness and fallbacks worked out
+    /// again. An edit of the text of translated pages only does not need it.
+    pub realigned: bool,
 }
 
 impl Rebuild {
@@ -46,6 +51,9 @@ pub struct IncrementalSite {
     git: Option<GitHistory>,
     /// Every path the last build wrote, relative to the output folder.
     produced: HashSet<String>,
+    /// What the last alignment found (duplicate ids and such): reported
+    /// again by rebuilds that do not align again.
+    assembly_problems: Vec<Diagnostic>,
 }
 
 impl IncrementalSite {
@@ -60,10 +68,7 @@ impl IncrementalSite {
             ..options
         };
         let report = build::build(&options);
-        let Ok((site, _)) = build::load_site(&options) else {
-            return Err(report);
-        };
-        let Ok(theme) = Theme::load(&site.config) else {
+        let Ok((site, theme, assembly_problems)) = load(&options) else {
             return Err(report);
         };
         let git = GitHistory::load(&site.config.content_dir);
@@ -76,6 +81,7 @@ impl IncrementalSite {
                 theme,
                 git,
                 produced,
+                assembly_problems,
             },
             report,
         ))
@@ -131,14 +137,14 @@ impl IncrementalSite {
             full: true,
             ..Rebuild::default()
         };
-        let loaded = build::load_site(&self.options)
-            .and_then(|(site, _)| Theme::load(&site.config).map(|theme| (site, theme)));
-        match loaded {
-            Ok((site, theme)) => {
+        match load(&self.options) {
+            Ok((site, theme, assembly_problems)) => {
                 self.site = site;
                 self.theme = theme;
+                self.assembly_problems = assembly_problems;
                 self.produced = files_under(&self.out);
                 rebuild.files_written = self.produced.len();
+                rebuild.realigned = true;
             }
             Err(problems) => rebuild.diagnostics.extend(problems),
         }
@@ -160,6 +166,21 @@ impl IncrementalSite {
                 ..Rebuild::default()
             };
         }
+        if let Some(indices) = self.text_only(&changed_pages, &fresh) {
+            // Nothing the alignment looks at changed: swap the pages in.
+            for (&index, page) in indices.iter().zip(fresh) {
+                self.site.updated[index] = last_change(self.git.as_ref(), &page.file.path);
+                self.site.pages[index] = page;
+            }
+            diagnostics.extend(self.assembly_problems.iter().cloned());
+            let wanted: HashSet<usize> = indices.into_iter().collect();
+            let written = self.render(&wanted, false, &mut diagnostics);
+            return Rebuild {
+                files_written: written,
+                diagnostics,
+                ..Rebuild::default()
+            };
+        }
         let mut pages: Vec<SourcePage> = std::mem::take(&mut self.site.pages);
         let before: HashMap<PathBuf, Signature> = pages
             .iter()
@@ -176,6 +197,7 @@ impl IncrementalSite {
         let structural = before != after;
         let assets = discover::assets(&config);
         let (site, problems) = build::assemble(config, pages, assets, self.git.as_ref());
+        self.assembly_problems = problems.clone();
         diagnostics.extend(problems);
         self.site = site;
         let wanted: HashSet<usize> = if structural {
@@ -190,8 +212,78 @@ impl IncrementalSite {
             files_written: written,
             diagnostics,
             full: structural,
+            realigned: true,
             ..Rebuild::default()
         }
+    }
+
+    /// The indices of the changed pages when every changed path is a page
+    /// that was there before and is still there, and only its text changed
+    /// (same language, path, title and front matter), in ways the alignment
+    /// does not see: the words of a source-language page are as many as
+    /// before (their count makes translations stale), and when some pages
+    /// are unaligned (matched to others by their text), the suggestions stay
+    /// the same and are not applied. The alignment, the staleness and the
+    /// fallbacks then stay as they are. The fingerprints of the changed pages
+    /// may be updated even when the answer is `None`; the slower path makes
+    /// all of them again.
+    fn text_only(
+        &mut self,
+        changed: &BTreeSet<PathBuf>,
+        fresh: &[SourcePage],
+    ) -> Option<Vec<usize>> {
+        let site = &mut self.site;
+        if fresh.len() != changed.len() {
+            return None;
+        }
+        let mut indices = Vec::with_capacity(fresh.len());
+        for page in fresh {
+            let index = site
+                .pages
+                .iter()
+                .position(|old| old.file.path == page.file.path)?;
+            let old = &site.pages[index];
+            let same = old.lang == page.lang
+                && old.file.logical_path == page.file.logical_path
+                && old.title == page.title
+                && old.front == page.front;
+            if !same {
+                return None;
+            }
+            indices.push(index);
+        }
+        let fingerprinted = !site.fingerprints.is_empty();
+        if fingerprinted && site.config.translations.apply_suggestions {
+            return None;
+        }
+        for (&index, page) in indices.iter().zip(fresh) {
+            let source = page.lang == site.config.source_language;
+            if !source && !fingerprinted {
+                continue;
+            }
+            let fingerprint = Fingerprint::of_markdown(&page.body().ok()?);
+            if source {
+                let counted = site
+                    .staleness
+                    .sources
+                    .iter()
+                    .find(|s| s.page == Some(index))
+                    .and_then(|s| s.wordcount);
+                if counted != Some(fingerprint.words as u64) {
+                    return None;
+                }
+            }
+            if fingerprinted {
+                site.fingerprints[index] = fingerprint;
+            }
+        }
+        if fingerprinted
+            && suggest::suggest(&site.pages, &site.alignment, &site.fingerprints)
+                != site.suggestions
+        {
+            return None;
+        }
+        Some(indices)
     }
 
     /// Reads the changed page files that still exist.
@@ -282,6 +374,18 @@ impl IncrementalSite {
     }
 }
 
+/// The site as a build loads it, its theme, and the problems its alignment
+/// alone found (the site is aligned once more for them: `load_site` reports
+/// them mixed with every page's reading problems).
+fn load(options: &BuildOptions) -> Result<(LoadedSite, Theme, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (loaded, _) = build::load_site(options)?;
+    let theme = Theme::load(&loaded.config)?;
+    let git = GitHistory::load(&loaded.config.content_dir);
+    let (site, problems) =
+        build::assemble(loaded.config, loaded.pages, loaded.assets, git.as_ref());
+    Ok((site, theme, problems))
+}
+
 /// What places a page in the site: when it changes, other pages change too
 /// (switchers, navigation, links).
 #[derive(Debug, PartialEq, Eq)]
@@ -305,6 +409,19 @@ impl Signature {
             weight: page.front.all.get("weight").map(|w| w.to_string()),
         }
     }
+}
+
+/// When a page last changed, as `build::assemble` works it out: its last
+/// commit when the content is in git, else the file's modification time.
+fn last_change(git: Option<&GitHistory>, path: &Path) -> i64 {
+    if let Some(change) = git.and_then(|g| g.last_change(path)) {
+        return change.time;
+    }
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Writes through a temporary file and a rename, so a reader (the server)

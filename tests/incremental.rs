@@ -182,3 +182,46 @@ fn a_template_change_rebuilds_everything() {
     assert!(page.contains("data-custom"));
     bench.assert_same_as_full_build("template override");
 }
+
+#[test]
+fn a_text_edit_of_a_translation_swaps_the_page_in() {
+    let mut bench = Bench::new();
+    let text = fs::read_to_string(bench.path(NL)).unwrap();
+    fs::write(bench.path(NL), text.replace("Publiek", "Vroegpubliek")).unwrap();
+    let rebuild = bench.change(&[NL]);
+    assert_eq!(rebuild.errors(), 0, "{:#?}", rebuild.diagnostics);
+    assert!(
+        !rebuild.realigned,
+        "only the text changed: no new alignment"
+    );
+    bench.assert_same_as_full_build("edit the text of a translation");
+}
+
+#[test]
+fn front_matter_and_title_edits_align_again() {
+    let mut bench = Bench::new();
+    let text = fs::read_to_string(bench.path(NL)).unwrap();
+
+    // An older source revision makes the translation stale: the status
+    // page changes, so the alignment and staleness must be worked out again.
+    let older = text.replace(
+        "source-git-commit: e76f101df47116f7b246f21f0fe0fa72769d2776",
+        "source-git-commit: 0000000000000000000000000000000000000000",
+    );
+    assert_ne!(older, text);
+    fs::write(bench.path(NL), &older).unwrap();
+    let rebuild = bench.change(&[NL]);
+    assert!(rebuild.realigned, "a front matter change aligns again");
+    assert!(!rebuild.full);
+    bench.assert_same_as_full_build("edit the front matter");
+
+    // A new title shows in every page's navigation.
+    fs::write(
+        bench.path(NL),
+        older.replace("title: Wat zijn B2B en B2C?", "title: Nieuwe titel"),
+    )
+    .unwrap();
+    let rebuild = bench.change(&[NL]);
+    assert!(rebuild.full && rebuild.realigned);
+    bench.assert_same_as_full_build("edit the title");
+}
