@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::build::{self, BuildOptions, BuildReport, LoadedSite};
@@ -34,6 +35,9 @@ pub struct Rebuild {
     /// The pages were aligned again, and staleness and fallbacks worked out
     /// again. An edit of the text of translated pages only does not need it.
     pub realigned: bool,
+    /// `ready` was called (the edited pages were complete in the output
+    /// folder) and no HTML file changed after that.
+    pub reloaded_early: bool,
 }
 
 impl Rebuild {
@@ -108,11 +112,19 @@ impl IncrementalSite {
 
     /// Rebuilds after `changed` files (which may no longer exist).
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Rebuild {
+        self.rebuild_early(changed, &|| {})
+    }
+
+    /// Like [`IncrementalSite::rebuild`], and calls `ready` once the pages
+    /// an edit touches are written, before the site-wide files (homes,
+    /// status page, sitemap, feeds, search index), when no error was found
+    /// by then. Only edits that leave the site's structure as it was call it.
+    pub fn rebuild_early(&mut self, changed: &[PathBuf], ready: &(dyn Fn() + Sync)) -> Rebuild {
         let started = Instant::now();
         let mut rebuild = if changed.iter().any(|path| self.is_site_wide(path)) {
             self.rebuild_everything()
         } else {
-            self.rebuild_content(changed)
+            self.rebuild_content(changed, ready)
         };
         crate::diagnostics::sort_and_dedup(&mut rebuild.diagnostics);
         rebuild.elapsed = started.elapsed();
@@ -151,7 +163,7 @@ impl IncrementalSite {
         rebuild
     }
 
-    fn rebuild_content(&mut self, changed: &[PathBuf]) -> Rebuild {
+    fn rebuild_content(&mut self, changed: &[PathBuf], ready: &(dyn Fn() + Sync)) -> Rebuild {
         let config = self.site.config.clone();
         let changed_pages: BTreeSet<PathBuf> = changed
             .iter()
@@ -174,10 +186,11 @@ impl IncrementalSite {
             }
             diagnostics.extend(self.assembly_problems.iter().cloned());
             let wanted: HashSet<usize> = indices.into_iter().collect();
-            let written = self.render(&wanted, false, &mut diagnostics);
+            let (written, reloaded_early) = self.render(&wanted, false, &mut diagnostics, ready);
             return Rebuild {
                 files_written: written,
                 diagnostics,
+                reloaded_early,
                 ..Rebuild::default()
             };
         }
@@ -207,12 +220,13 @@ impl IncrementalSite {
                 .filter(|&i| changed_pages.contains(&self.site.pages[i].file.path))
                 .collect()
         };
-        let written = self.render(&wanted, structural, &mut diagnostics);
+        let (written, reloaded_early) = self.render(&wanted, structural, &mut diagnostics, ready);
         Rebuild {
             files_written: written,
             diagnostics,
             full: structural,
             realigned: true,
+            reloaded_early,
             ..Rebuild::default()
         }
     }
@@ -307,19 +321,44 @@ impl IncrementalSite {
 
     /// Renders the wanted pages and the site-wide files into the output
     /// folder. After a structural change, files no build would write any
-    /// more are removed.
+    /// more are removed. Otherwise `ready` is called as soon as the wanted
+    /// pages (and the fallbacks showing them) are written, when no error was
+    /// found before; the second value is true when it was, and no HTML
+    /// file changed after.
     fn render(
         &mut self,
         wanted: &HashSet<usize>,
         structural: bool,
         diagnostics: &mut Vec<Diagnostic>,
-    ) -> usize {
+        ready: &(dyn Fn() + Sync),
+    ) -> (usize, bool) {
         let view = SiteView::new(&self.site, &self.theme);
+        // The pages come first, in any order, then the site-wide files.
+        let pages_due = if structural || diagnostics.iter().any(Diagnostic::is_error) {
+            usize::MAX
+        } else {
+            wanted.len()
+                + self
+                    .site
+                    .fallbacks
+                    .iter()
+                    .filter(|f| wanted.contains(&f.reference))
+                    .count()
+        };
+        let pages_done = AtomicUsize::new(0);
+        let html_after_ready = AtomicBool::new(false);
         let written = std::sync::Mutex::new(Vec::new());
         let sink = |file: &OutputFile| -> Result<(), Diagnostic> {
             let changed = write_if_changed(&self.out.join(&file.path), &file.contents)?;
             if let Ok(mut written) = written.lock() {
                 written.push((file.path.clone(), changed));
+            }
+            let done = pages_done.fetch_add(1, Ordering::SeqCst);
+            if done >= pages_due && changed && file.path.ends_with(".html") {
+                html_after_ready.store(true, Ordering::SeqCst);
+            }
+            if done + 1 == pages_due {
+                ready();
             }
             Ok(())
         };
@@ -349,7 +388,8 @@ impl IncrementalSite {
                 Err(why) => diagnostics.push(Diagnostic::error(why)),
             }
         }
-        count
+        let called = pages_due != usize::MAX && pages_done.into_inner() >= pages_due;
+        (count, called && !html_after_ready.into_inner())
     }
 
     fn copy_assets(&self, diagnostics: &mut Vec<Diagnostic>) {

@@ -184,16 +184,32 @@ fn a_template_change_rebuilds_everything() {
 }
 
 #[test]
-fn a_text_edit_of_a_translation_swaps_the_page_in() {
+fn a_text_edit_of_a_translation_swaps_the_page_in_and_reloads_early() {
     let mut bench = Bench::new();
+    let served = bench
+        .engine
+        .output_dir()
+        .join("nl/commerce/b2b-and-b2c/index.html");
     let text = fs::read_to_string(bench.path(NL)).unwrap();
     fs::write(bench.path(NL), text.replace("Publiek", "Vroegpubliek")).unwrap();
-    let rebuild = bench.change(&[NL]);
+    // `ready` looks at the served page the moment it is called.
+    let seen = std::sync::Mutex::new(Vec::new());
+    let ready = || {
+        let page = fs::read_to_string(&served).unwrap_or_default();
+        seen.lock().unwrap().push(page.contains("Vroegpubliek"));
+    };
+    let rebuild = bench.engine.rebuild_early(&[bench.path(NL)], &ready);
     assert_eq!(rebuild.errors(), 0, "{:#?}", rebuild.diagnostics);
     assert!(
         !rebuild.realigned,
         "only the text changed: no new alignment"
     );
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![true],
+        "ready is called once, with the edited page already written"
+    );
+    assert!(rebuild.reloaded_early, "no HTML changed after ready");
     bench.assert_same_as_full_build("edit the text of a translation");
 }
 
@@ -215,13 +231,23 @@ fn front_matter_and_title_edits_align_again() {
     assert!(!rebuild.full);
     bench.assert_same_as_full_build("edit the front matter");
 
-    // A new title shows in every page's navigation.
+    // A new title shows in every page's navigation: everything is
+    // re-rendered, and browsers reload only at the end.
     fs::write(
         bench.path(NL),
         older.replace("title: Wat zijn B2B en B2C?", "title: Nieuwe titel"),
     )
     .unwrap();
-    let rebuild = bench.change(&[NL]);
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    let rebuild = bench.engine.rebuild_early(&[bench.path(NL)], &|| {
+        calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    });
     assert!(rebuild.full && rebuild.realigned);
+    assert_eq!(
+        calls.into_inner(),
+        0,
+        "no early reload for a structural change"
+    );
+    assert!(!rebuild.reloaded_early);
     bench.assert_same_as_full_build("edit the title");
 }

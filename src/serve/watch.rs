@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -156,11 +157,28 @@ impl<E: Engine> Rebuilder<E> {
     fn rebuild(&mut self, changed: BTreeSet<PathBuf>) {
         let paths: Vec<PathBuf> = changed.iter().cloned().collect();
         let engine = &mut self.engine;
+        // When the engine says the edited pages are written, browsers are
+        // told to reload at once, under the next build's token.
+        let early_token = self.tokens.peek_next();
+        let reloaded_early = AtomicBool::new(false);
+        let live = &self.live;
+        let ready = || {
+            if !reloaded_early.swap(true, Ordering::SeqCst) {
+                live.send_modify(|live| {
+                    live.token = early_token.clone();
+                    live.error = None;
+                });
+            }
+        };
         let (report, panicked) = if self.needs_full_build {
             guarded("the full build", || engine.full_build())
         } else {
-            guarded("the rebuild", || engine.rebuild(&paths))
+            guarded("the rebuild", || engine.rebuild_early(&paths, &ready))
         };
+        if reloaded_early.load(Ordering::SeqCst) {
+            self.tokens.next();
+        }
+        let already_told = reloaded_early.load(Ordering::SeqCst) && report.reloaded;
         self.needs_full_build = panicked;
         let error = print_build(&report, Some(&paths), self.quiet);
         let output = self.engine.output_dir();
@@ -170,6 +188,10 @@ impl<E: Engine> Rebuilder<E> {
             live.output = output.clone();
             live.base_path = base_path;
             match error {
+                None if already_told => {
+                    live.error = None;
+                    false
+                }
                 None => {
                     live.token = tokens.next();
                     live.error = None;
