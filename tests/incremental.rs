@@ -16,8 +16,14 @@ struct Bench {
 
 impl Bench {
     fn new() -> Bench {
+        Bench::with(|_| {})
+    }
+
+    /// The example site, changed by `prepare` before the first build.
+    fn with(prepare: impl FnOnce(&Path)) -> Bench {
         let site = tempfile::tempdir().unwrap();
         copy_example_site(site.path());
+        prepare(site.path());
         let options = BuildOptions {
             root: site.path().to_path_buf(),
             ..Default::default()
@@ -250,4 +256,44 @@ fn front_matter_and_title_edits_align_again() {
     );
     assert!(!rebuild.reloaded_early);
     bench.assert_same_as_full_build("edit the title");
+}
+
+#[test]
+fn a_source_page_edit_is_swapped_in_only_while_its_word_count_holds() {
+    const EN: &str = "content/en/commerce/b2b-and-b2c.md";
+    let mut bench = Bench::with(|root| {
+        let config = fs::read_to_string(root.join("tolk.toml")).unwrap();
+        fs::write(
+            root.join("tolk.toml"),
+            format!("{config}\n[[languages]]\ntag = \"en\"\nname = \"English\"\n"),
+        )
+        .unwrap();
+        fs::create_dir_all(root.join("content/en/commerce")).unwrap();
+        fs::write(
+            root.join(EN),
+            "---\ntitle: What are B2B and B2C?\n\
+             exl-id: d66b4a7f-d54b-4902-8791-7a8f67fa4b43\n---\n\n\
+             # What are B2B and B2C?\n\nBusinesses sell to businesses or to consumers.\n",
+        )
+        .unwrap();
+    });
+    bench.assert_same_as_full_build("with an English source");
+    let text = fs::read_to_string(bench.path(EN)).unwrap();
+
+    // As many words: the translations' staleness cannot change.
+    fs::write(bench.path(EN), text.replace("consumers", "shoppers")).unwrap();
+    let rebuild = bench.change(&[EN]);
+    assert_eq!(rebuild.errors(), 0, "{:#?}", rebuild.diagnostics);
+    assert!(!rebuild.realigned, "same word count: no new alignment");
+    bench.assert_same_as_full_build("reword the source");
+
+    // More words: the translations that counted the old ones are stale.
+    fs::write(
+        bench.path(EN),
+        text.replace("consumers.", "consumers, and some to both."),
+    )
+    .unwrap();
+    let rebuild = bench.change(&[EN]);
+    assert!(rebuild.realigned, "a new word count aligns again");
+    bench.assert_same_as_full_build("lengthen the source");
 }
