@@ -93,7 +93,7 @@ echo "tolk:    $("$TOLK" --version) (commit $commit)"
 echo "Load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min averages)"
 echo "Corpus:  pages $PAGES, languages $LANGUAGES, seed $SEED; $RUNS edits per server; polling every $POLL_MS ms"
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/tolk-latency.XXXXXX")"
+WORK="$(mktemp -d -t tolk-latency.XXXXXX)"
 cleanup() {
     local status=$?
     if ((KEEP)) || ((status != 0)); then

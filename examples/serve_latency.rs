@@ -211,9 +211,8 @@ impl Server {
         thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                if lines.send(line).is_err() {
-                    // Nobody listens any more: drain quietly.
-                }
+                // Once nobody listens, lines are dropped.
+                let _ = lines.send(line);
             }
         });
         let deadline = Instant::now() + START_DEADLINE;
@@ -462,8 +461,8 @@ fn measure(
         if let Some(stream) = &stream {
             extra_reloads += stream.reloads.try_iter().count();
         }
-        print!(
-            "  run {run}: poll {poll:.1} ms{}\n",
+        println!(
+            "  run {run}: poll {poll:.1} ms{}",
             match (result.event, result.browser) {
                 (Some(e), Some(b)) => format!(", event {e:.1} ms, browser {b:.1} ms"),
                 _ => String::new(),
