@@ -58,6 +58,10 @@ pub struct IncrementalSite {
     /// What the last alignment found (duplicate ids and such): reported
     /// again by rebuilds that do not align again.
     assembly_problems: Vec<Diagnostic>,
+    /// When the rebuild under way started, and whether to print how long
+    /// its stages took (`TOLK_TIMINGS` set, as for builds).
+    started: Instant,
+    timings: bool,
 }
 
 impl IncrementalSite {
@@ -86,6 +90,8 @@ impl IncrementalSite {
                 git,
                 produced,
                 assembly_problems,
+                started: Instant::now(),
+                timings: std::env::var_os("TOLK_TIMINGS").is_some(),
             },
             report,
         ))
@@ -121,6 +127,7 @@ impl IncrementalSite {
     /// by then. Only edits that leave the site's structure as it was call it.
     pub fn rebuild_early(&mut self, changed: &[PathBuf], ready: &(dyn Fn() + Sync)) -> Rebuild {
         let started = Instant::now();
+        self.started = started;
         let mut rebuild = if changed.iter().any(|path| self.is_site_wide(path)) {
             self.rebuild_everything()
         } else {
@@ -128,6 +135,7 @@ impl IncrementalSite {
         };
         crate::diagnostics::sort_and_dedup(&mut rebuild.diagnostics);
         rebuild.elapsed = started.elapsed();
+        self.lap("done");
         rebuild
     }
 
@@ -171,6 +179,7 @@ impl IncrementalSite {
             .cloned()
             .collect();
         let (fresh, mut diagnostics) = self.read_changed(&changed_pages);
+        self.lap("changed files read");
         if diagnostics.iter().any(Diagnostic::is_error) {
             // The last good build keeps being served until the next good save.
             return Rebuild {
@@ -179,6 +188,7 @@ impl IncrementalSite {
             };
         }
         if let Some(indices) = self.text_only(&changed_pages, &fresh) {
+            self.lap("text-only edit: pages swapped in");
             // Nothing the alignment looks at changed: swap the pages in.
             for (&index, page) in indices.iter().zip(fresh) {
                 self.site.updated[index] = last_change(self.git.as_ref(), &page.file.path);
@@ -210,6 +220,7 @@ impl IncrementalSite {
         let structural = before != after;
         let assets = discover::assets(&config);
         let (site, problems) = build::assemble(config, pages, assets, self.git.as_ref());
+        self.lap("aligned again");
         self.assembly_problems = problems.clone();
         diagnostics.extend(problems);
         self.site = site;
@@ -333,6 +344,7 @@ impl IncrementalSite {
         ready: &(dyn Fn() + Sync),
     ) -> (usize, bool) {
         let view = SiteView::new(&self.site, &self.theme);
+        self.lap("site view made");
         // The pages come first, in any order, then the site-wide files.
         let pages_due = if structural || diagnostics.iter().any(Diagnostic::is_error) {
             usize::MAX
@@ -358,11 +370,13 @@ impl IncrementalSite {
                 html_after_ready.store(true, Ordering::SeqCst);
             }
             if done + 1 == pages_due {
+                self.lap("edited pages written, browsers told");
                 ready();
             }
             Ok(())
         };
         let outcome = view.render_selected(&|page| wanted.contains(&page), &sink);
+        self.lap("pages and site-wide files written");
         diagnostics.extend(outcome.problems);
         let written = written.into_inner().unwrap_or_default();
         if structural {
@@ -390,6 +404,14 @@ impl IncrementalSite {
         }
         let called = pages_due != usize::MAX && pages_done.into_inner() >= pages_due;
         (count, called && !html_after_ready.into_inner())
+    }
+
+    /// With `TOLK_TIMINGS` set, prints the time since the rebuild started.
+    fn lap(&self, stage: &str) {
+        if self.timings {
+            let elapsed = self.started.elapsed().as_secs_f64() * 1000.0;
+            eprintln!("timing: rebuild: {stage} after {elapsed:.1} ms");
+        }
     }
 
     fn copy_assets(&self, diagnostics: &mut Vec<Diagnostic>) {
