@@ -16,7 +16,9 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use notify_debouncer_full::notify::event::{AccessKind, AccessMode, MetadataKind, ModifyKind};
+use notify_debouncer_full::notify::event::{
+    AccessKind, AccessMode, MetadataKind, ModifyKind, RenameMode,
+};
 use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{
     DebounceEventResult, DebouncedEvent, Debouncer, RecommendedCache, new_debouncer,
@@ -108,7 +110,8 @@ impl<E: Engine> Rebuilder<E> {
     fn run(mut self, inbox: mpsc::Receiver<Message>) {
         while let Ok(first) = inbox.recv() {
             let mut changed = BTreeSet::new();
-            if self.take(first, &mut changed) {
+            let mut written = BTreeSet::new();
+            if self.take(first, &mut changed, &mut written) {
                 break;
             }
             if changed.is_empty() {
@@ -116,33 +119,58 @@ impl<E: Engine> Rebuilder<E> {
             }
             // The events of one save can straddle two ticks of the
             // debouncer, and a checkout takes a while: gather until quiet.
-            let deadline = Instant::now() + MAX_SETTLE;
-            let mut stop = false;
-            loop {
-                let left = deadline.saturating_duration_since(Instant::now());
-                match inbox.recv_timeout(SETTLE.min(left)) {
-                    Ok(more) => stop |= self.take(more, &mut changed),
-                    Err(mpsc::RecvTimeoutError::Timeout) => break,
-                    Err(mpsc::RecvTimeoutError::Disconnected) => stop = true,
-                }
-                if stop || left.is_zero() {
-                    break;
-                }
-            }
-            if stop {
+            // A single file whose writer has closed it, the common save, is
+            // complete: the rebuild starts at once.
+            let saved = changed.len() == 1 && changed.iter().all(|p| written.contains(p));
+            if !saved && self.settle(&inbox, &mut changed, &mut written) {
                 break;
             }
             self.rebuild(changed);
         }
     }
 
-    /// Adds the relevant paths of a message; true for [`Message::Stop`].
-    fn take(&self, message: Message, changed: &mut BTreeSet<PathBuf>) -> bool {
+    /// Takes more changes until none comes for [`SETTLE`], or for at most
+    /// [`MAX_SETTLE`]; true when the watcher is to stop.
+    fn settle(
+        &self,
+        inbox: &mpsc::Receiver<Message>,
+        changed: &mut BTreeSet<PathBuf>,
+        written: &mut BTreeSet<PathBuf>,
+    ) -> bool {
+        let deadline = Instant::now() + MAX_SETTLE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let stop = match inbox.recv_timeout(SETTLE.min(left)) {
+                Ok(more) => self.take(more, changed, written),
+                Err(mpsc::RecvTimeoutError::Timeout) => return false,
+                Err(mpsc::RecvTimeoutError::Disconnected) => true,
+            };
+            if stop {
+                return true;
+            }
+            if left.is_zero() {
+                return false;
+            }
+        }
+    }
+
+    /// Adds the relevant paths of a message to `changed`, and to `written`
+    /// those whose write is complete; true for [`Message::Stop`].
+    fn take(
+        &self,
+        message: Message,
+        changed: &mut BTreeSet<PathBuf>,
+        written: &mut BTreeSet<PathBuf>,
+    ) -> bool {
         match message {
             Message::Stop => return true,
             Message::Changes(Ok(events)) => {
                 for event in &events {
-                    changed.extend(self.watches.relevant_paths(event));
+                    let paths: Vec<PathBuf> = self.watches.relevant_paths(event).collect();
+                    if completes_write(event.event.kind) {
+                        written.extend(paths.iter().cloned());
+                    }
+                    changed.extend(paths);
                 }
             }
             Message::Changes(Err(errors)) => {
@@ -321,6 +349,17 @@ fn may_change_site(kind: EventKind) -> bool {
         EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => false,
         _ => true,
     }
+}
+
+/// A writer closed the file, or moved a finished file into place: what an
+/// editor's save ends with (where the system reports it; elsewhere the
+/// rebuild waits for the events to settle).
+fn completes_write(kind: EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+    )
 }
 
 /// Hidden files and folders (which the build skips) and editors' temporary
@@ -504,6 +543,28 @@ mod tests {
             AccessMode::Write
         ))));
         assert!(may_change_site(EventKind::Modify(ModifyKind::Any)));
+    }
+
+    #[test]
+    fn closing_a_written_file_or_renaming_one_into_place_ends_a_save() {
+        use notify_debouncer_full::notify::event::{CreateKind, DataChange};
+        assert!(completes_write(EventKind::Access(AccessKind::Close(
+            AccessMode::Write
+        ))));
+        assert!(completes_write(EventKind::Modify(ModifyKind::Name(
+            RenameMode::To
+        ))));
+        assert!(completes_write(EventKind::Modify(ModifyKind::Name(
+            RenameMode::Both
+        ))));
+        for unfinished in [
+            EventKind::Create(CreateKind::File),
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+            EventKind::Modify(ModifyKind::Name(RenameMode::From)),
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+        ] {
+            assert!(!completes_write(unfinished), "{unfinished:?}");
+        }
     }
 
     #[test]
