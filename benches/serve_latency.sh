@@ -4,14 +4,16 @@
 #
 #   bash benches/serve_latency.sh [--pages 100,5000] [--runs 10]
 #                                 [--languages fr,it,nl,sv] [--seed 42]
-#                                 [--poll-ms 2] [--no-hugo] [--keep]
+#                                 [--poll-ms 2] [--edit text|title]
+#                                 [--no-hugo] [--keep]
 #
 # For each page count N it generates a corpus (examples/gen_corpus.rs),
 # copies the repository's themes/ into it, and runs examples/serve_latency.rs
 # on it: that starts `tolk serve --port 0 --quiet`, waits for the first
 # build, then R times appends a unique marker to one page and times the
 # reload event and the served HTML; then the same edits on `hugo server`
-# (served HTML only). The table at the end gives min, median and max in
+# (served HTML only). `--edit title` puts the marker in the page's title
+# instead of its text. The table at the end gives min, median and max in
 # milliseconds, and tolk/hugo ratios of the medians. See benches/README.md.
 set -euo pipefail
 
@@ -20,11 +22,12 @@ RUNS=10
 LANGUAGES="fr,it,nl,sv"
 SEED=42
 POLL_MS=2
+EDIT=text
 HUGO=1
 KEEP=0
 
 usage() {
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -45,6 +48,8 @@ while (($#)); do
         --seed=*) SEED="${1#*=}"; shift ;;
         --poll-ms) POLL_MS="${2:?--poll-ms needs a value}"; shift 2 ;;
         --poll-ms=*) POLL_MS="${1#*=}"; shift ;;
+        --edit) EDIT="${2:?--edit needs a value}"; shift 2 ;;
+        --edit=*) EDIT="${1#*=}"; shift ;;
         --no-hugo) HUGO=0; shift ;;
         --keep) KEEP=1; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -56,6 +61,7 @@ done
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive number, got '$RUNS'"
 [[ "$SEED" =~ ^[0-9]+$ ]] || die "--seed wants a number, got '$SEED'"
 [[ "$POLL_MS" =~ ^[0-9]+$ ]] || die "--poll-ms wants a number, got '$POLL_MS'"
+[[ "$EDIT" == text || "$EDIT" == title ]] || die "--edit wants text or title, got '$EDIT'"
 [[ "$LANGUAGES" =~ ^[A-Za-z0-9-]+(,[A-Za-z0-9-]+)*$ ]] || die "--languages wants tags separated by commas, got '$LANGUAGES'"
 IFS=, read -r -a PAGE_COUNTS <<<"$PAGES"
 
@@ -91,7 +97,7 @@ echo "Machine: $(nproc) cores, $cpu_model, $(uname -sr)"
 echo "tolk:    $("$TOLK" --version) (commit $commit)"
 ((HUGO)) && echo "hugo:    $(hugo version 2>/dev/null | head -n1)"
 echo "Load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min averages)"
-echo "Corpus:  pages $PAGES, languages $LANGUAGES, seed $SEED; $RUNS edits per server; polling every $POLL_MS ms"
+echo "Corpus:  pages $PAGES, languages $LANGUAGES, seed $SEED; $RUNS $EDIT edits per server; polling every $POLL_MS ms"
 
 WORK="$(mktemp -d -t tolk-latency.XXXXXX)"
 cleanup() {
@@ -117,7 +123,7 @@ for N in "${PAGE_COUNTS[@]}"; do
     cp -R "$ROOT/themes" "$SITE/tolk/themes"
     FILES=$(find "$SITE/tolk/content" -type f -name '*.md' | wc -l)
     echo "   load average now $(cut -d' ' -f1 /proc/loadavg)"
-    "$PROBE" --site "$SITE" --tolk "$TOLK" --runs "$RUNS" --poll-ms "$POLL_MS" "${hugo_flag[@]}" \
+    "$PROBE" --site "$SITE" --tolk "$TOLK" --runs "$RUNS" --poll-ms "$POLL_MS" --edit "$EDIT" "${hugo_flag[@]}" \
         | tee "$WORK/probe.out" | sed 's/^/   /' \
         || die "the latency probe failed for N=$N (corpus kept in $SITE)"
     while read -r _ tool measure runs min median max; do

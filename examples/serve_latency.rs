@@ -20,6 +20,10 @@
 //!   marker. Hugo is measured this way only: it is the one method that
 //!   works the same for both servers.
 //!
+//! With `--edit title` the marker goes into the page's front matter title
+//! instead: every page's navigation shows titles, so tolk renders the
+//! whole site again (its worst case for one edit).
+//!
 //! Each server gets raw HTTP/1.1 over `std::net`, one connection per
 //! request. Between runs the program waits `--pause-ms` (1500 by default) so
 //! that every rebuild, including work done after the reload, is over. Every
@@ -67,6 +71,41 @@ struct Args {
     /// French page that both sites have).
     #[arg(long)]
     page: Option<PathBuf>,
+    /// What each edit changes: `text` appends the marker to the body;
+    /// `title` puts it in the front matter title, which every page's
+    /// navigation shows (tolk then renders the whole site again).
+    #[arg(long, value_enum, default_value_t = Edit::Text)]
+    edit: Edit,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Edit {
+    Text,
+    Title,
+}
+
+impl Edit {
+    /// The page's text with `marker` in it.
+    fn apply(self, original: &str, marker: &str) -> String {
+        match self {
+            Edit::Text => format!("{}\n\n{marker}\n", original.trim_end()),
+            Edit::Title => {
+                let mut done = false;
+                let lines: Vec<String> = original
+                    .lines()
+                    .map(|line| {
+                        if !done && line.starts_with("title:") {
+                            done = true;
+                            format!("title: {marker}")
+                        } else {
+                            line.to_string()
+                        }
+                    })
+                    .collect();
+                lines.join("\n") + "\n"
+            }
+        }
+    }
 }
 
 /// The longest a server may take to start, and a page to show an edit.
@@ -98,8 +137,8 @@ fn run(args: &Args) -> Result<(), String> {
     let url = format!("/{}/", page.with_extension("").to_string_lossy());
     println!("page: {} at {url}", page.display());
     println!(
-        "runs: {}; polling every {} ms; {} ms between edits",
-        args.runs, args.poll_ms, args.pause_ms
+        "runs: {}; {:?} edits; polling every {} ms; {} ms between edits",
+        args.runs, args.edit, args.poll_ms, args.pause_ms
     );
 
     let mut results = Vec::new();
@@ -422,7 +461,10 @@ fn measure(
                 *current = marker.clone();
             }
         }
-        let text = format!("{}\n\n{marker}\n", original.trim_end());
+        let text = args.edit.apply(&original, &marker);
+        if !text.contains(&marker) {
+            return Err(format!("{}: no title to edit", file.display()));
+        }
         let start = Instant::now();
         fs::write(file, &text).map_err(|e| format!("{}: {e}", file.display()))?;
         let deadline = start + EDIT_DEADLINE;
