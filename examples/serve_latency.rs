@@ -279,12 +279,14 @@ impl Server {
     }
 
     /// Ctrl-C (so tolk removes its private output folder), then a kill if
-    /// the server is still there after a while.
+    /// the server is still there after a while. Deleting the output of a
+    /// large site can take a minute on a slow disk: a kill in the middle
+    /// would leave the rest behind.
     fn stop(mut self) {
         let _ = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
             .status();
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(300);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
                 return;
