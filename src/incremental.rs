@@ -10,15 +10,18 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::build::{self, BuildOptions, BuildReport, LoadedSite};
 use crate::config::CONFIG_FILE;
 use crate::diagnostics::Diagnostic;
 use crate::discover;
+use crate::fingerprint::Fingerprint;
 use crate::git::GitHistory;
 use crate::read::{self, SourcePage};
 use crate::render::{OutputFile, SiteView};
+use crate::suggest;
 use crate::templates::Theme;
 
 /// What one rebuild did.
@@ -29,6 +32,12 @@ pub struct Rebuild {
     pub elapsed: Duration,
     /// Everything was rebuilt (config, theme or the site's structure changed).
     pub full: bool,
+    /// The pages were aligned again, and staleness and fallbacks worked out
+    /// again. An edit of the text of translated pages only does not need it.
+    pub realigned: bool,
+    /// `ready` was called (the edited pages were complete in the output
+    /// folder) and no HTML file changed after that.
+    pub reloaded_early: bool,
 }
 
 impl Rebuild {
@@ -46,6 +55,13 @@ pub struct IncrementalSite {
     git: Option<GitHistory>,
     /// Every path the last build wrote, relative to the output folder.
     produced: HashSet<String>,
+    /// What the last alignment found (duplicate ids and such): reported
+    /// again by rebuilds that do not align again.
+    assembly_problems: Vec<Diagnostic>,
+    /// When the rebuild under way started, and whether to print how long
+    /// its stages took (`TOLK_TIMINGS` set, as for builds).
+    started: Instant,
+    timings: bool,
 }
 
 impl IncrementalSite {
@@ -60,10 +76,7 @@ impl IncrementalSite {
             ..options
         };
         let report = build::build(&options);
-        let Ok((site, _)) = build::load_site(&options) else {
-            return Err(report);
-        };
-        let Ok(theme) = Theme::load(&site.config) else {
+        let Ok((site, theme, assembly_problems)) = load(&options) else {
             return Err(report);
         };
         let git = GitHistory::load(&site.config.content_dir);
@@ -76,6 +89,9 @@ impl IncrementalSite {
                 theme,
                 git,
                 produced,
+                assembly_problems,
+                started: Instant::now(),
+                timings: std::env::var_os("TOLK_TIMINGS").is_some(),
             },
             report,
         ))
@@ -102,14 +118,24 @@ impl IncrementalSite {
 
     /// Rebuilds after `changed` files (which may no longer exist).
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Rebuild {
+        self.rebuild_early(changed, &|| {})
+    }
+
+    /// Like [`IncrementalSite::rebuild`], and calls `ready` once the pages
+    /// an edit touches are written, before the site-wide files (homes,
+    /// status page, sitemap, feeds, search index), when no error was found
+    /// by then. Only edits that leave the site's structure as it was call it.
+    pub fn rebuild_early(&mut self, changed: &[PathBuf], ready: &(dyn Fn() + Sync)) -> Rebuild {
         let started = Instant::now();
+        self.started = started;
         let mut rebuild = if changed.iter().any(|path| self.is_site_wide(path)) {
             self.rebuild_everything()
         } else {
-            self.rebuild_content(changed)
+            self.rebuild_content(changed, ready)
         };
         crate::diagnostics::sort_and_dedup(&mut rebuild.diagnostics);
         rebuild.elapsed = started.elapsed();
+        self.lap("done");
         rebuild
     }
 
@@ -131,21 +157,21 @@ impl IncrementalSite {
             full: true,
             ..Rebuild::default()
         };
-        let loaded = build::load_site(&self.options)
-            .and_then(|(site, _)| Theme::load(&site.config).map(|theme| (site, theme)));
-        match loaded {
-            Ok((site, theme)) => {
+        match load(&self.options) {
+            Ok((site, theme, assembly_problems)) => {
                 self.site = site;
                 self.theme = theme;
+                self.assembly_problems = assembly_problems;
                 self.produced = files_under(&self.out);
                 rebuild.files_written = self.produced.len();
+                rebuild.realigned = true;
             }
             Err(problems) => rebuild.diagnostics.extend(problems),
         }
         rebuild
     }
 
-    fn rebuild_content(&mut self, changed: &[PathBuf]) -> Rebuild {
+    fn rebuild_content(&mut self, changed: &[PathBuf], ready: &(dyn Fn() + Sync)) -> Rebuild {
         let config = self.site.config.clone();
         let changed_pages: BTreeSet<PathBuf> = changed
             .iter()
@@ -153,10 +179,28 @@ impl IncrementalSite {
             .cloned()
             .collect();
         let (fresh, mut diagnostics) = self.read_changed(&changed_pages);
+        self.lap("changed files read");
         if diagnostics.iter().any(Diagnostic::is_error) {
             // The last good build keeps being served until the next good save.
             return Rebuild {
                 diagnostics,
+                ..Rebuild::default()
+            };
+        }
+        if let Some(indices) = self.text_only(&changed_pages, &fresh) {
+            self.lap("text-only edit: pages swapped in");
+            // Nothing the alignment looks at changed: swap the pages in.
+            for (&index, page) in indices.iter().zip(fresh) {
+                self.site.updated[index] = last_change(self.git.as_ref(), &page.file.path);
+                self.site.pages[index] = page;
+            }
+            diagnostics.extend(self.assembly_problems.iter().cloned());
+            let wanted: HashSet<usize> = indices.into_iter().collect();
+            let (written, reloaded_early) = self.render(&wanted, false, &mut diagnostics, ready);
+            return Rebuild {
+                files_written: written,
+                diagnostics,
+                reloaded_early,
                 ..Rebuild::default()
             };
         }
@@ -176,6 +220,8 @@ impl IncrementalSite {
         let structural = before != after;
         let assets = discover::assets(&config);
         let (site, problems) = build::assemble(config, pages, assets, self.git.as_ref());
+        self.lap("aligned again");
+        self.assembly_problems = problems.clone();
         diagnostics.extend(problems);
         self.site = site;
         let wanted: HashSet<usize> = if structural {
@@ -185,13 +231,84 @@ impl IncrementalSite {
                 .filter(|&i| changed_pages.contains(&self.site.pages[i].file.path))
                 .collect()
         };
-        let written = self.render(&wanted, structural, &mut diagnostics);
+        let (written, reloaded_early) = self.render(&wanted, structural, &mut diagnostics, ready);
         Rebuild {
             files_written: written,
             diagnostics,
             full: structural,
+            realigned: true,
+            reloaded_early,
             ..Rebuild::default()
         }
+    }
+
+    /// The indices of the changed pages when every changed path is a page
+    /// that was there before and is still there, and only its text changed
+    /// (same language, path, title and front matter), in ways the alignment
+    /// does not see: the words of a source-language page are as many as
+    /// before (their count makes translations stale), and when some pages
+    /// are unaligned (matched to others by their text), the suggestions stay
+    /// the same and are not applied. The alignment, the staleness and the
+    /// fallbacks then stay as they are. The fingerprints of the changed pages
+    /// may be updated even when the answer is `None`; the slower path makes
+    /// all of them again.
+    fn text_only(
+        &mut self,
+        changed: &BTreeSet<PathBuf>,
+        fresh: &[SourcePage],
+    ) -> Option<Vec<usize>> {
+        let site = &mut self.site;
+        if fresh.len() != changed.len() {
+            return None;
+        }
+        let mut indices = Vec::with_capacity(fresh.len());
+        for page in fresh {
+            let index = site
+                .pages
+                .iter()
+                .position(|old| old.file.path == page.file.path)?;
+            let old = &site.pages[index];
+            let same = old.lang == page.lang
+                && old.file.logical_path == page.file.logical_path
+                && old.title == page.title
+                && old.front == page.front;
+            if !same {
+                return None;
+            }
+            indices.push(index);
+        }
+        let fingerprinted = !site.fingerprints.is_empty();
+        if fingerprinted && site.config.translations.apply_suggestions {
+            return None;
+        }
+        for (&index, page) in indices.iter().zip(fresh) {
+            let source = page.lang == site.config.source_language;
+            if !source && !fingerprinted {
+                continue;
+            }
+            let fingerprint = Fingerprint::of_markdown(&page.body().ok()?);
+            if source {
+                let counted = site
+                    .staleness
+                    .sources
+                    .iter()
+                    .find(|s| s.page == Some(index))
+                    .and_then(|s| s.wordcount);
+                if counted != Some(fingerprint.words as u64) {
+                    return None;
+                }
+            }
+            if fingerprinted {
+                site.fingerprints[index] = fingerprint;
+            }
+        }
+        if fingerprinted
+            && suggest::suggest(&site.pages, &site.alignment, &site.fingerprints)
+                != site.suggestions
+        {
+            return None;
+        }
+        Some(indices)
     }
 
     /// Reads the changed page files that still exist.
@@ -215,23 +332,51 @@ impl IncrementalSite {
 
     /// Renders the wanted pages and the site-wide files into the output
     /// folder. After a structural change, files no build would write any
-    /// more are removed.
+    /// more are removed. Otherwise `ready` is called as soon as the wanted
+    /// pages (and the fallbacks showing them) are written, when no error was
+    /// found before; the second value is true when it was, and no HTML
+    /// file changed after.
     fn render(
         &mut self,
         wanted: &HashSet<usize>,
         structural: bool,
         diagnostics: &mut Vec<Diagnostic>,
-    ) -> usize {
+        ready: &(dyn Fn() + Sync),
+    ) -> (usize, bool) {
         let view = SiteView::new(&self.site, &self.theme);
+        self.lap("site view made");
+        // The pages come first, in any order, then the site-wide files.
+        let pages_due = if structural || diagnostics.iter().any(Diagnostic::is_error) {
+            usize::MAX
+        } else {
+            wanted.len()
+                + self
+                    .site
+                    .fallbacks
+                    .iter()
+                    .filter(|f| wanted.contains(&f.reference))
+                    .count()
+        };
+        let pages_done = AtomicUsize::new(0);
+        let html_after_ready = AtomicBool::new(false);
         let written = std::sync::Mutex::new(Vec::new());
         let sink = |file: &OutputFile| -> Result<(), Diagnostic> {
             let changed = write_if_changed(&self.out.join(&file.path), &file.contents)?;
             if let Ok(mut written) = written.lock() {
                 written.push((file.path.clone(), changed));
             }
+            let done = pages_done.fetch_add(1, Ordering::SeqCst);
+            if done >= pages_due && changed && file.path.ends_with(".html") {
+                html_after_ready.store(true, Ordering::SeqCst);
+            }
+            if done + 1 == pages_due {
+                self.lap("edited pages written, browsers told");
+                ready();
+            }
             Ok(())
         };
         let outcome = view.render_selected(&|page| wanted.contains(&page), &sink);
+        self.lap("pages and site-wide files written");
         diagnostics.extend(outcome.problems);
         let written = written.into_inner().unwrap_or_default();
         if structural {
@@ -257,7 +402,16 @@ impl IncrementalSite {
                 Err(why) => diagnostics.push(Diagnostic::error(why)),
             }
         }
-        count
+        let called = pages_due != usize::MAX && pages_done.into_inner() >= pages_due;
+        (count, called && !html_after_ready.into_inner())
+    }
+
+    /// With `TOLK_TIMINGS` set, prints the time since the rebuild started.
+    fn lap(&self, stage: &str) {
+        if self.timings {
+            let elapsed = self.started.elapsed().as_secs_f64() * 1000.0;
+            eprintln!("timing: rebuild: {stage} after {elapsed:.1} ms");
+        }
     }
 
     fn copy_assets(&self, diagnostics: &mut Vec<Diagnostic>) {
@@ -280,6 +434,18 @@ impl IncrementalSite {
         }
         paths
     }
+}
+
+/// The site as a build loads it, its theme, and the problems its alignment
+/// alone found (the site is aligned once more for them: `load_site` reports
+/// them mixed with every page's reading problems).
+fn load(options: &BuildOptions) -> Result<(LoadedSite, Theme, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (loaded, _) = build::load_site(options)?;
+    let theme = Theme::load(&loaded.config)?;
+    let git = GitHistory::load(&loaded.config.content_dir);
+    let (site, problems) =
+        build::assemble(loaded.config, loaded.pages, loaded.assets, git.as_ref());
+    Ok((site, theme, problems))
 }
 
 /// What places a page in the site: when it changes, other pages change too
@@ -305,6 +471,19 @@ impl Signature {
             weight: page.front.all.get("weight").map(|w| w.to_string()),
         }
     }
+}
+
+/// When a page last changed, as `build::assemble` works it out: its last
+/// commit when the content is in git, else the file's modification time.
+fn last_change(git: Option<&GitHistory>, path: &Path) -> i64 {
+    if let Some(change) = git.and_then(|g| g.last_change(path)) {
+        return change.time;
+    }
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Writes through a temporary file and a rename, so a reader (the server)

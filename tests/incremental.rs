@@ -16,8 +16,14 @@ struct Bench {
 
 impl Bench {
     fn new() -> Bench {
+        Bench::with(|_| {})
+    }
+
+    /// The example site, changed by `prepare` before the first build.
+    fn with(prepare: impl FnOnce(&Path)) -> Bench {
         let site = tempfile::tempdir().unwrap();
         copy_example_site(site.path());
+        prepare(site.path());
         let options = BuildOptions {
             root: site.path().to_path_buf(),
             ..Default::default()
@@ -181,4 +187,113 @@ fn a_template_change_rebuilds_everything() {
     .unwrap();
     assert!(page.contains("data-custom"));
     bench.assert_same_as_full_build("template override");
+}
+
+#[test]
+fn a_text_edit_of_a_translation_swaps_the_page_in_and_reloads_early() {
+    let mut bench = Bench::new();
+    let served = bench
+        .engine
+        .output_dir()
+        .join("nl/commerce/b2b-and-b2c/index.html");
+    let text = fs::read_to_string(bench.path(NL)).unwrap();
+    fs::write(bench.path(NL), text.replace("Publiek", "Vroegpubliek")).unwrap();
+    // `ready` looks at the served page the moment it is called.
+    let seen = std::sync::Mutex::new(Vec::new());
+    let ready = || {
+        let page = fs::read_to_string(&served).unwrap_or_default();
+        seen.lock().unwrap().push(page.contains("Vroegpubliek"));
+    };
+    let rebuild = bench.engine.rebuild_early(&[bench.path(NL)], &ready);
+    assert_eq!(rebuild.errors(), 0, "{:#?}", rebuild.diagnostics);
+    assert!(
+        !rebuild.realigned,
+        "only the text changed: no new alignment"
+    );
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![true],
+        "ready is called once, with the edited page already written"
+    );
+    assert!(rebuild.reloaded_early, "no HTML changed after ready");
+    bench.assert_same_as_full_build("edit the text of a translation");
+}
+
+#[test]
+fn front_matter_and_title_edits_align_again() {
+    let mut bench = Bench::new();
+    let text = fs::read_to_string(bench.path(NL)).unwrap();
+
+    // An older source revision makes the translation stale: the status
+    // page changes, so the alignment and staleness must be worked out again.
+    let older = text.replace(
+        "source-git-commit: e76f101df47116f7b246f21f0fe0fa72769d2776",
+        "source-git-commit: 0000000000000000000000000000000000000000",
+    );
+    assert_ne!(older, text);
+    fs::write(bench.path(NL), &older).unwrap();
+    let rebuild = bench.change(&[NL]);
+    assert!(rebuild.realigned, "a front matter change aligns again");
+    assert!(!rebuild.full);
+    bench.assert_same_as_full_build("edit the front matter");
+
+    // A new title shows in every page's navigation: everything is
+    // re-rendered, and browsers reload only at the end.
+    fs::write(
+        bench.path(NL),
+        older.replace("title: Wat zijn B2B en B2C?", "title: Nieuwe titel"),
+    )
+    .unwrap();
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    let rebuild = bench.engine.rebuild_early(&[bench.path(NL)], &|| {
+        calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    });
+    assert!(rebuild.full && rebuild.realigned);
+    assert_eq!(
+        calls.into_inner(),
+        0,
+        "no early reload for a structural change"
+    );
+    assert!(!rebuild.reloaded_early);
+    bench.assert_same_as_full_build("edit the title");
+}
+
+#[test]
+fn a_source_page_edit_is_swapped_in_only_while_its_word_count_holds() {
+    const EN: &str = "content/en/commerce/b2b-and-b2c.md";
+    let mut bench = Bench::with(|root| {
+        let config = fs::read_to_string(root.join("tolk.toml")).unwrap();
+        fs::write(
+            root.join("tolk.toml"),
+            format!("{config}\n[[languages]]\ntag = \"en\"\nname = \"English\"\n"),
+        )
+        .unwrap();
+        fs::create_dir_all(root.join("content/en/commerce")).unwrap();
+        fs::write(
+            root.join(EN),
+            "---\ntitle: What are B2B and B2C?\n\
+             exl-id: d66b4a7f-d54b-4902-8791-7a8f67fa4b43\n---\n\n\
+             # What are B2B and B2C?\n\nBusinesses sell to businesses or to consumers.\n",
+        )
+        .unwrap();
+    });
+    bench.assert_same_as_full_build("with an English source");
+    let text = fs::read_to_string(bench.path(EN)).unwrap();
+
+    // As many words: the translations' staleness cannot change.
+    fs::write(bench.path(EN), text.replace("consumers", "shoppers")).unwrap();
+    let rebuild = bench.change(&[EN]);
+    assert_eq!(rebuild.errors(), 0, "{:#?}", rebuild.diagnostics);
+    assert!(!rebuild.realigned, "same word count: no new alignment");
+    bench.assert_same_as_full_build("reword the source");
+
+    // More words: the translations that counted the old ones are stale.
+    fs::write(
+        bench.path(EN),
+        text.replace("consumers.", "consumers, and some to both."),
+    )
+    .unwrap();
+    let rebuild = bench.change(&[EN]);
+    assert!(rebuild.realigned, "a new word count aligns again");
+    bench.assert_same_as_full_build("lengthen the source");
 }

@@ -713,3 +713,102 @@ fn a_taken_port_is_an_error() {
     assert!(error.contains("already in use"), "{error}");
     assert!(calls.lock().unwrap().is_empty(), "nothing is built");
 }
+
+// ------------------------------------------------- reloading before the end
+
+/// Writes `src/page.txt` as the site's home page, calls `ready`, then waits
+/// for the test's word before it returns, as an engine busy with the rest of
+/// the site would. `AGAIN` in the page makes it write more HTML after
+/// `ready`.
+struct EarlyEngine {
+    source: PathBuf,
+    output: PathBuf,
+    release: std::sync::mpsc::Receiver<()>,
+}
+
+impl EarlyEngine {
+    fn write_page(&self) -> String {
+        let text = fs::read_to_string(self.source.join("page.txt")).unwrap_or_default();
+        fs::create_dir_all(&self.output).unwrap();
+        let html = format!("<!doctype html><html><body><p>{text}</p></body></html>");
+        fs::write(self.output.join("index.html"), html).unwrap();
+        text
+    }
+}
+
+impl Engine for EarlyEngine {
+    fn full_build(&mut self) -> RebuildReport {
+        self.write_page();
+        RebuildReport::default()
+    }
+
+    fn rebuild(&mut self, changed: &[PathBuf]) -> RebuildReport {
+        self.rebuild_early(changed, &|| {})
+    }
+
+    fn rebuild_early(&mut self, _changed: &[PathBuf], ready: &(dyn Fn() + Sync)) -> RebuildReport {
+        let text = self.write_page();
+        ready();
+        let _ = self.release.recv_timeout(WAIT);
+        let again = text.contains("AGAIN");
+        if again {
+            fs::write(self.output.join("other.html"), &text).unwrap();
+        }
+        RebuildReport {
+            reloaded: !again,
+            ..Default::default()
+        }
+    }
+
+    fn output_dir(&self) -> PathBuf {
+        self.output.clone()
+    }
+
+    fn watched(&self) -> Vec<PathBuf> {
+        vec![self.source.clone()]
+    }
+}
+
+fn generation(token: &str) -> u64 {
+    token.rsplit_once('-').unwrap().1.parse().unwrap()
+}
+
+#[test]
+fn browsers_reload_as_soon_as_the_engine_says_the_pages_are_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("src");
+    fs::create_dir_all(&source).unwrap();
+    fs::write(source.join("page.txt"), "zero").unwrap();
+    let (release, waiting) = std::sync::mpsc::channel();
+    let engine = EarlyEngine {
+        source: source.clone(),
+        output: dir.path().join("out"),
+        release: waiting,
+    };
+    let server = serve::start(engine, QUIET).unwrap();
+    let addr = server.addr();
+    let mut events = Events::connect(addr, None);
+
+    fs::write(source.join("page.txt"), "one").unwrap();
+    let early = events.expect("reload");
+    // The engine is still waiting for the word to finish: the reload came
+    // before the end of the rebuild, and the page is already new.
+    let page = get(addr, "/").text();
+    assert!(page.contains("one"), "{page}");
+    assert_eq!(token_of(&page), early.data);
+    release.send(()).unwrap();
+
+    // Nothing changed after `ready`, so the end of that rebuild told no
+    // one to reload again: this edit's reload is the very next build.
+    fs::write(source.join("page.txt"), "two AGAIN").unwrap();
+    let second = events.expect("reload");
+    assert_eq!(generation(&second.data), generation(&early.data) + 1);
+    assert!(get(addr, "/").text().contains("two"));
+    release.send(()).unwrap();
+    // HTML was written after `ready`: browsers reload once more at the end.
+    let last = events.expect("reload");
+    assert_eq!(generation(&last.data), generation(&second.data) + 1);
+    let page = get(addr, "/").text();
+    assert_eq!(token_of(&page), last.data);
+    server.stop();
+}

@@ -76,6 +76,7 @@ impl FullRebuildEngine {
                 .iter()
                 .map(|p| p.strip_prefix(&self.root).unwrap_or(p).to_path_buf())
                 .collect(),
+            reloaded: false,
         }
     }
 
@@ -195,6 +196,7 @@ impl IncrementalEngine {
                 .iter()
                 .map(|p| p.strip_prefix(&self.root).unwrap_or(p).to_path_buf())
                 .collect(),
+            reloaded: false,
         }
     }
 }
@@ -217,16 +219,22 @@ impl Engine for IncrementalEngine {
     }
 
     fn rebuild(&mut self, changed: &[PathBuf]) -> RebuildReport {
+        self.rebuild_early(changed, &|| {})
+    }
+
+    fn rebuild_early(&mut self, changed: &[PathBuf], ready: &(dyn Fn() + Sync)) -> RebuildReport {
         let Some(site) = self.site.as_mut() else {
             return self.full_build();
         };
-        let rebuild = site.rebuild(changed);
-        self.report(
+        let rebuild = site.rebuild_early(changed, ready);
+        let mut report = self.report(
             &rebuild.diagnostics,
             rebuild.files_written,
             rebuild.elapsed,
             changed,
-        )
+        );
+        report.reloaded = rebuild.reloaded_early;
+        report
     }
 
     fn output_dir(&self) -> PathBuf {

@@ -46,6 +46,10 @@ pub struct RebuildReport {
     /// shown (relative to the site root). When empty, the server shows the
     /// paths it passed to [`Engine::rebuild`].
     pub changed: Vec<PathBuf>,
+    /// The engine called `ready` (see [`Engine::rebuild_early`]) and wrote
+    /// no HTML after that: browsers already reloaded into this build, so the
+    /// server does not tell them again.
+    pub reloaded: bool,
 }
 
 impl RebuildReport {
@@ -65,6 +69,17 @@ pub trait Engine: Send + 'static {
     /// Rebuilds what the changed paths touch: files under the watched folders,
     /// which may have been deleted or renamed since.
     fn rebuild(&mut self, changed: &[PathBuf]) -> RebuildReport;
+    /// Like [`Engine::rebuild`], but the engine may call `ready` once, as
+    /// soon as the pages the change touches are complete in the output
+    /// folder, before it finishes the rest (lists, feeds, the sitemap): the
+    /// server then tells browsers to reload at once. It is called from any
+    /// thread, never after an error was found. An engine that wrote HTML
+    /// after calling it leaves [`RebuildReport::reloaded`] false, and
+    /// browsers reload again when the rebuild ends.
+    fn rebuild_early(&mut self, changed: &[PathBuf], ready: &(dyn Fn() + Sync)) -> RebuildReport {
+        let _ = ready;
+        self.rebuild(changed)
+    }
     /// The folder the server serves.
     fn output_dir(&self) -> PathBuf;
     /// Folders and files to watch; asked again after every build, so a change
@@ -296,6 +311,11 @@ impl Tokens {
         self.generation += 1;
         self.current()
     }
+
+    /// The token [`Tokens::next`] will give.
+    fn peek_next(&self) -> String {
+        format!("{}-{}", self.instance, self.generation + 1)
+    }
 }
 
 /// Runs one engine call; a panic becomes an error report (and `true`), so a
@@ -331,8 +351,10 @@ mod tests {
     fn tokens_change_with_each_good_build() {
         let mut tokens = Tokens::new();
         let first = tokens.current();
+        let peeked = tokens.peek_next();
         let second = tokens.next();
         assert_ne!(first, second);
+        assert_eq!(peeked, second);
         assert_eq!(second, tokens.current());
     }
 

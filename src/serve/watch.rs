@@ -11,11 +11,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use notify_debouncer_full::notify::event::{AccessKind, AccessMode, MetadataKind, ModifyKind};
+use notify_debouncer_full::notify::event::{
+    AccessKind, AccessMode, MetadataKind, ModifyKind, RenameMode,
+};
 use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{
     DebounceEventResult, DebouncedEvent, Debouncer, RecommendedCache, new_debouncer,
@@ -24,14 +27,17 @@ use notify_debouncer_full::{
 use super::{Engine, RebuildReport, Shared, Tokens, guarded};
 
 /// Age at which a file event is passed on (repeats of one kind on one path
-/// merge meanwhile). Editors write a file within it; a rebuild that still
-/// catches a file half written fails, and the end of the write rebuilds again.
-pub(crate) const DEBOUNCE: Duration = Duration::from_millis(100);
+/// merge meanwhile). Editors write a file within it (a save is a few
+/// system calls); a rebuild that still catches a file half written fails or
+/// shows part of it, and the rest of the write, a later event, rebuilds
+/// again. It is short because every millisecond of it is added to the time
+/// from a save to the browser showing it.
+pub(crate) const DEBOUNCE: Duration = Duration::from_millis(10);
 /// How often the debouncer passes on what is due.
-const TICK: Duration = Duration::from_millis(25);
+const TICK: Duration = Duration::from_millis(5);
 /// After a first change, more changes are gathered until none comes for
-/// this long (a little over one tick)...
-const SETTLE: Duration = Duration::from_millis(40);
+/// this long (two ticks)...
+const SETTLE: Duration = Duration::from_millis(10);
 /// ...but never for longer than this.
 const MAX_SETTLE: Duration = Duration::from_millis(500);
 
@@ -104,7 +110,8 @@ impl<E: Engine> Rebuilder<E> {
     fn run(mut self, inbox: mpsc::Receiver<Message>) {
         while let Ok(first) = inbox.recv() {
             let mut changed = BTreeSet::new();
-            if self.take(first, &mut changed) {
+            let mut written = BTreeSet::new();
+            if self.take(first, &mut changed, &mut written) {
                 break;
             }
             if changed.is_empty() {
@@ -112,33 +119,58 @@ impl<E: Engine> Rebuilder<E> {
             }
             // The events of one save can straddle two ticks of the
             // debouncer, and a checkout takes a while: gather until quiet.
-            let deadline = Instant::now() + MAX_SETTLE;
-            let mut stop = false;
-            loop {
-                let left = deadline.saturating_duration_since(Instant::now());
-                match inbox.recv_timeout(SETTLE.min(left)) {
-                    Ok(more) => stop |= self.take(more, &mut changed),
-                    Err(mpsc::RecvTimeoutError::Timeout) => break,
-                    Err(mpsc::RecvTimeoutError::Disconnected) => stop = true,
-                }
-                if stop || left.is_zero() {
-                    break;
-                }
-            }
-            if stop {
+            // A single file whose writer has closed it, the common save, is
+            // complete: the rebuild starts at once.
+            let saved = changed.len() == 1 && changed.iter().all(|p| written.contains(p));
+            if !saved && self.settle(&inbox, &mut changed, &mut written) {
                 break;
             }
             self.rebuild(changed);
         }
     }
 
-    /// Adds the relevant paths of a message; true for [`Message::Stop`].
-    fn take(&self, message: Message, changed: &mut BTreeSet<PathBuf>) -> bool {
+    /// Takes more changes until none comes for [`SETTLE`], or for at most
+    /// [`MAX_SETTLE`]; true when the watcher is to stop.
+    fn settle(
+        &self,
+        inbox: &mpsc::Receiver<Message>,
+        changed: &mut BTreeSet<PathBuf>,
+        written: &mut BTreeSet<PathBuf>,
+    ) -> bool {
+        let deadline = Instant::now() + MAX_SETTLE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let stop = match inbox.recv_timeout(SETTLE.min(left)) {
+                Ok(more) => self.take(more, changed, written),
+                Err(mpsc::RecvTimeoutError::Timeout) => return false,
+                Err(mpsc::RecvTimeoutError::Disconnected) => true,
+            };
+            if stop {
+                return true;
+            }
+            if left.is_zero() {
+                return false;
+            }
+        }
+    }
+
+    /// Adds the relevant paths of a message to `changed`, and to `written`
+    /// those whose write is complete; true for [`Message::Stop`].
+    fn take(
+        &self,
+        message: Message,
+        changed: &mut BTreeSet<PathBuf>,
+        written: &mut BTreeSet<PathBuf>,
+    ) -> bool {
         match message {
             Message::Stop => return true,
             Message::Changes(Ok(events)) => {
                 for event in &events {
-                    changed.extend(self.watches.relevant_paths(event));
+                    let paths: Vec<PathBuf> = self.watches.relevant_paths(event).collect();
+                    if completes_write(event.event.kind) {
+                        written.extend(paths.iter().cloned());
+                    }
+                    changed.extend(paths);
                 }
             }
             Message::Changes(Err(errors)) => {
@@ -153,11 +185,28 @@ impl<E: Engine> Rebuilder<E> {
     fn rebuild(&mut self, changed: BTreeSet<PathBuf>) {
         let paths: Vec<PathBuf> = changed.iter().cloned().collect();
         let engine = &mut self.engine;
+        // When the engine says the edited pages are written, browsers are
+        // told to reload at once, under the next build's token.
+        let early_token = self.tokens.peek_next();
+        let reloaded_early = AtomicBool::new(false);
+        let live = &self.live;
+        let ready = || {
+            if !reloaded_early.swap(true, Ordering::SeqCst) {
+                live.send_modify(|live| {
+                    live.token = early_token.clone();
+                    live.error = None;
+                });
+            }
+        };
         let (report, panicked) = if self.needs_full_build {
             guarded("the full build", || engine.full_build())
         } else {
-            guarded("the rebuild", || engine.rebuild(&paths))
+            guarded("the rebuild", || engine.rebuild_early(&paths, &ready))
         };
+        if reloaded_early.load(Ordering::SeqCst) {
+            self.tokens.next();
+        }
+        let already_told = reloaded_early.load(Ordering::SeqCst) && report.reloaded;
         self.needs_full_build = panicked;
         let error = print_build(&report, Some(&paths), self.quiet);
         let output = self.engine.output_dir();
@@ -167,6 +216,10 @@ impl<E: Engine> Rebuilder<E> {
             live.output = output.clone();
             live.base_path = base_path;
             match error {
+                None if already_told => {
+                    live.error = None;
+                    false
+                }
                 None => {
                     live.token = tokens.next();
                     live.error = None;
@@ -296,6 +349,17 @@ fn may_change_site(kind: EventKind) -> bool {
         EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => false,
         _ => true,
     }
+}
+
+/// A writer closed the file, or moved a finished file into place: what an
+/// editor's save ends with (where the system reports it; elsewhere the
+/// rebuild waits for the events to settle).
+fn completes_write(kind: EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+    )
 }
 
 /// Hidden files and folders (which the build skips) and editors' temporary
@@ -479,6 +543,28 @@ mod tests {
             AccessMode::Write
         ))));
         assert!(may_change_site(EventKind::Modify(ModifyKind::Any)));
+    }
+
+    #[test]
+    fn closing_a_written_file_or_renaming_one_into_place_ends_a_save() {
+        use notify_debouncer_full::notify::event::{CreateKind, DataChange};
+        assert!(completes_write(EventKind::Access(AccessKind::Close(
+            AccessMode::Write
+        ))));
+        assert!(completes_write(EventKind::Modify(ModifyKind::Name(
+            RenameMode::To
+        ))));
+        assert!(completes_write(EventKind::Modify(ModifyKind::Name(
+            RenameMode::Both
+        ))));
+        for unfinished in [
+            EventKind::Create(CreateKind::File),
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+            EventKind::Modify(ModifyKind::Name(RenameMode::From)),
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+        ] {
+            assert!(!completes_write(unfinished), "{unfinished:?}");
+        }
     }
 
     #[test]
