@@ -964,13 +964,22 @@ const HUGO_BASEOF: &str = r#"<!doctype html>
 
 const HUGO_SINGLE: &str = r#"{{ define "main" }}
 {{- /* A page, laid out as in tolk's theme: breadcrumbs; a sidebar with
-       every section of the language, the current one opened on its pages
-       in title order; the table of contents (levels 2 and 3); a machine
-       translation notice; the content, which carries its own level-1
-       heading; previous and next page of the section. */}}
+       every section of the language, the current one opened on at most 41
+       of its pages (in weight order) around this one, with a link to the
+       home for the rest, as tolk's sidebar; the table of contents (levels 2
+       and 3); a machine translation notice; the content, which carries its
+       own level-1 heading; previous and next page of the section. The
+       generator gives the pages of a section weights 1, 2, 3 … so the
+       page's position is its weight less one. */}}
 {{- $page := . }}
 {{- $section := .CurrentSection }}
-{{- $siblings := $section.Pages.ByTitle }}
+{{- $siblings := $section.Pages }}
+{{- $count := len $siblings }}
+{{- $start := sub (sub .Weight 1) 20 }}
+{{- if gt (add $start 41) $count }}{{ $start = sub $count 41 }}{{ end }}
+{{- if lt $start 0 }}{{ $start = 0 }}{{ end }}
+{{- $window := first 41 (after $start $siblings) }}
+{{- $rest := sub $count (add $start (len $window)) }}
 <nav class="breadcrumbs" aria-label="Breadcrumbs">
   <ol>
     <li><a href="{{ .Site.Home.RelPermalink }}">Home</a></li>
@@ -985,8 +994,14 @@ const HUGO_SINGLE: &str = r#"{{ define "main" }}
       {{- if eq . $section }}
       <li class="current-section"><a href="{{ .RelPermalink }}">{{ .Title }}</a>
         <ul>
-        {{- range $siblings }}
+        {{- if gt $start 0 }}
+          <li><a href="{{ $page.Site.Home.RelPermalink }}">… {{ $start }}</a></li>
+        {{- end }}
+        {{- range $window }}
           <li><a href="{{ .RelPermalink }}"{{ if eq . $page }} aria-current="page"{{ end }}>{{ .Title }}</a></li>
+        {{- end }}
+        {{- if gt $rest 0 }}
+          <li><a href="{{ $page.Site.Home.RelPermalink }}">… {{ $rest }}</a></li>
         {{- end }}
         </ul>
       </li>
@@ -1137,6 +1152,11 @@ fn run(args: &Args) -> Result<(), String> {
 
     let metas = page_metas(args.seed, args.pages);
     let mut per_language = vec![0usize; languages.len()];
+    // Each page's place in its section, per language: its `weight`, so that
+    // both tools list a section in the same order and Hugo's template can
+    // find the page's position without scanning the section.
+    let mut section_sizes: std::collections::HashMap<(usize, &str), usize> =
+        std::collections::HashMap::new();
     let mut words_total = 0usize;
     for (index, meta) in metas.iter().enumerate() {
         let blocks = skeleton(args.seed, index, meta, metas.len());
@@ -1148,6 +1168,11 @@ fn run(args: &Args) -> Result<(), String> {
             let revision = revision(args.seed, index, tag, meta);
             words_total += translation.body.split_whitespace().count();
             let relative = format!("content/{tag}/{}/{}.md", meta.section, meta.slug);
+            let place = section_sizes
+                .entry((lang_index, meta.section))
+                .or_insert(0);
+            *place += 1;
+            let weight = *place;
             // Adobe's layout: a blank line before the closing `---`.
             let adobe_fields = format!(
                 "exl-id: {}\nsource-git-commit: {}\nworkflow-type: {}\n\
@@ -1159,14 +1184,14 @@ fn run(args: &Args) -> Result<(), String> {
                 revision.ht_degree
             );
             let tolk_page = format!(
-                "---\ntitle: {}\ndescription: {}\n{adobe_fields}\n---\n\n{}",
+                "---\ntitle: {}\ndescription: {}\nweight: {weight}\n{adobe_fields}\n---\n\n{}",
                 translation.title, translation.description, translation.body
             );
             write(&tolk.join(&relative), &tolk_page)?;
             // Hugo groups translations by translationKey; the Adobe fields
             // are kept as page parameters, so both parse the same YAML.
             let hugo_page = format!(
-                "---\ntitle: {}\ndescription: {}\ntranslationKey: {}\n{adobe_fields}---\n\n{}",
+                "---\ntitle: {}\ndescription: {}\nweight: {weight}\ntranslationKey: {}\n{adobe_fields}---\n\n{}",
                 translation.title, translation.description, meta.exl_id, translation.body
             );
             write(&hugo.join(&relative), &hugo_page)?;

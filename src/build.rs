@@ -234,7 +234,9 @@ fn source_word_counts(
         .collect()
 }
 
-fn last_change(git: Option<&GitHistory>, path: &std::path::Path) -> i64 {
+/// When a page last changed: its last commit when the content is in git,
+/// else the file's modification time.
+pub(crate) fn last_change(git: Option<&GitHistory>, path: &std::path::Path) -> i64 {
     if let Some(change) = git.and_then(|g| g.last_change(path)) {
         return change.time;
     }

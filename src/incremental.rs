@@ -191,7 +191,7 @@ impl IncrementalSite {
             self.lap("text-only edit: pages swapped in");
             // Nothing the alignment looks at changed: swap the pages in.
             for (&index, page) in indices.iter().zip(fresh) {
-                self.site.updated[index] = last_change(self.git.as_ref(), &page.file.path);
+                self.site.updated[index] = build::last_change(self.git.as_ref(), &page.file.path);
                 self.site.pages[index] = page;
             }
             diagnostics.extend(self.assembly_problems.iter().cloned());
@@ -471,19 +471,6 @@ impl Signature {
             weight: page.front.all.get("weight").map(|w| w.to_string()),
         }
     }
-}
-
-/// When a page last changed, as `build::assemble` works it out: its last
-/// commit when the content is in git, else the file's modification time.
-fn last_change(git: Option<&GitHistory>, path: &Path) -> i64 {
-    if let Some(change) = git.and_then(|g| g.last_change(path)) {
-        return change.time;
-    }
-    std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Writes through a temporary file and a rename, so a reader (the server)
