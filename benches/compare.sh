@@ -213,11 +213,13 @@ series() {
 # Each "empty" run builds into a new folder, and no output is deleted until
 # every timed run of this size is over. On ext4 without a journal (the disks
 # this was written on), the kernel does not reuse an inode within 60 s of its
-# deletion (300 s while its inode table block is not yet written back), and
-# scans past every such inode each time it creates a file or folder: creating
-# thousands of files right after deleting thousands is several times slower
+# deletion, or 300 s while its inode table block is dirty (which creating
+# other files in that block makes it again), and scans past every such inode
+# each time it creates a file or folder: creating thousands of files in the
+# minutes after deleting thousands is several times slower
 # (`recently_deleted` tops a perf profile). That cost would come from the
-# script's clean-up, not from the tool timed next.
+# script's clean-up, not from the tool timed next, so every size's folders
+# are kept (moved aside) until the end.
 tolk_empty() {
     measure tolk empty "$1" "$TOLK" build --root "$SITE/tolk" --out "$WORK/empty/tolk-$1"
 }
@@ -264,7 +266,8 @@ for N in "${PAGE_COUNTS[@]}"; do
     echo "   output: tolk $(find "$WORK/out-tolk" -type f -name '*.html' | wc -l) HTML files, $(du -sh "$WORK/out-tolk" | cut -f1); hugo $(find "$WORK/out-hugo" -type f -name '*.html' | wc -l) HTML files, $(du -sh "$WORK/out-hugo" | cut -f1)"
 
     # The runs need room for one more copy of each output per empty run, and
-    # for tolk's spare folder, plus 1 GiB.
+    # for tolk's spare folder, plus 1 GiB (earlier sizes' folders are still
+    # there, so df already counts them).
     tolk_kib=$(du -sk "$WORK/out-tolk" | cut -f1)
     hugo_kib=$(du -sk "$WORK/out-hugo" | cut -f1)
     free_kib=$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')
@@ -279,14 +282,11 @@ for N in "${PAGE_COUNTS[@]}"; do
     series hugo existing hugo_existing
     series tolk report tolk_report
 
-    echo "   cleaning up (untimed) …"
-    if ! ((KEEP)); then
-        fast_rm "$SITE" "$WORK"/empty "$WORK"/out-tolk "$WORK"/out-hugo "$WORK"/.out-tolk.tolk-*
-        # Let the freed inodes age out of the kernel's window (see tolk_empty)
-        # before the next size is generated and timed.
-        sync
-        sleep 61
-    fi
+    # Nothing is deleted before the last size is done (see tolk_empty); the
+    # work folder goes at the end.
+    mkdir -p "$WORK/done-$N"
+    mv "$SITE" "$WORK/empty" "$WORK/out-tolk" "$WORK/out-hugo" "$WORK/done-$N"/
+    mv "$WORK"/.out-tolk.tolk-* "$WORK/done-$N"/ 2>/dev/null || true
 done
 
 # --- Summary ----------------------------------------------------------------
