@@ -1168,9 +1168,7 @@ fn run(args: &Args) -> Result<(), String> {
             let revision = revision(args.seed, index, tag, meta);
             words_total += translation.body.split_whitespace().count();
             let relative = format!("content/{tag}/{}/{}.md", meta.section, meta.slug);
-            let place = section_sizes
-                .entry((lang_index, meta.section))
-                .or_insert(0);
+            let place = section_sizes.entry((lang_index, meta.section)).or_insert(0);
             *place += 1;
             let weight = *place;
             // Adobe's layout: a blank line before the closing `---`.
