@@ -14,6 +14,7 @@ use crate::fallback::{self, Fallback};
 use crate::fingerprint::Fingerprint;
 use crate::git::GitHistory;
 use crate::import;
+use crate::progress::{NoProgress, Progress};
 use crate::read::{self, ReadOptions, SourcePage};
 use crate::render::SiteView;
 use crate::search::SearchIndexer;
@@ -285,12 +286,17 @@ fn read_dump(
 /// Builds the site. All problems are collected; the output is replaced only
 /// when there are no errors (or with `keep_going`).
 pub fn build(options: &BuildOptions) -> BuildReport {
+    build_with_progress(options, &NoProgress)
+}
+
+/// [`build`], telling `progress` how rendering advances.
+pub fn build_with_progress(options: &BuildOptions, progress: &dyn Progress) -> BuildReport {
     let started = Instant::now();
     let mut report = BuildReport::default();
     match load_site(options) {
         Ok((site, problems)) => {
             report.diagnostics = problems;
-            render_and_write(&site, options, &mut report);
+            render_and_write(&site, options, progress, &mut report);
         }
         Err(problems) => report.diagnostics = problems,
     }
@@ -299,7 +305,12 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     report
 }
 
-fn render_and_write(site: &LoadedSite, options: &BuildOptions, report: &mut BuildReport) {
+fn render_and_write(
+    site: &LoadedSite,
+    options: &BuildOptions,
+    progress: &dyn Progress,
+    report: &mut BuildReport,
+) {
     let config = &site.config;
     let theme = match Theme::load(config) {
         Ok(theme) => theme,
@@ -332,7 +343,9 @@ fn render_and_write(site: &LoadedSite, options: &BuildOptions, report: &mut Buil
     }
     let clock = Stopwatch::start();
     let search = config.search.then(SearchIndexer::new);
-    let view = SiteView::new(site, &theme).with_search(search.as_ref());
+    let view = SiteView::new(site, &theme)
+        .with_search(search.as_ref())
+        .with_progress(progress);
     let outcome = view.render_all(&|file| staging.write(&file.path, &file.contents));
     clock.lap("render and write");
     report.diagnostics.extend(outcome.problems);

@@ -117,4 +117,8 @@ pub struct BuildArgs {
     /// Leave mojibake (UTF-8 once read as Latin-1) as it is instead of repairing it.
     #[arg(long)]
     pub no_repair: bool,
+    /// Print only problems: no progress bar and no summary line. (The bar is
+    /// drawn only on a terminal, and only when a build takes a moment.)
+    #[arg(long, short)]
+    pub quiet: bool,
 }

@@ -31,6 +31,7 @@ pub mod language;
 pub mod markdown;
 pub mod nav;
 pub mod plaintext;
+pub mod progress;
 pub mod read;
 pub mod render;
 pub mod repair;

@@ -10,9 +10,13 @@ use tolk::cli::{
 use tolk::config::{CONFIG_FILE, SiteConfig};
 use tolk::diagnostics::Diagnostic;
 use tolk::import::{self, Action, LanguageEvidence};
+use tolk::progress::TerminalProgress;
 use tolk::read::ReadOptions;
 use tolk::report::{self, FailOn};
 use tolk::status::{self, Filter};
+
+/// A build shorter than this draws no progress bar.
+const PROGRESS_DELAY: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Rendering allocates many small strings on every thread; mimalloc handles
 /// that faster than the system allocator (measured in benches/).
@@ -226,9 +230,16 @@ fn run_build(args: BuildArgs) -> ExitCode {
             repair_mojibake: !args.no_repair,
         },
     };
-    let report = build::build(&options);
+    let report = if args.quiet || !std::io::stderr().is_terminal() {
+        build::build(&options)
+    } else {
+        let progress = TerminalProgress::new(PROGRESS_DELAY);
+        build::build_with_progress(&options, &progress)
+    };
     print_diagnostics(&report.diagnostics, &args.root);
-    println!("{}", report.summary());
+    if !args.quiet {
+        println!("{}", report.summary());
+    }
     if report.errors() > 0 {
         ExitCode::FAILURE
     } else {

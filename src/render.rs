@@ -16,6 +16,7 @@ use crate::exl;
 use crate::fallback::{self, Fallback};
 use crate::markdown::{self, LinkTarget, RenderOptions};
 use crate::nav::{NavLink, Navigation};
+use crate::progress::{NoProgress, Progress};
 use crate::read::SourcePage;
 use crate::search::SearchIndexer;
 use crate::status::{self, StatusReport};
@@ -188,6 +189,7 @@ pub struct SiteView<'a> {
     site_value: tera::Value,
     /// Receives every real page (not fallbacks) as soon as it is rendered.
     search: Option<&'a SearchIndexer>,
+    progress: &'a dyn Progress,
 }
 
 impl<'a> SiteView<'a> {
@@ -241,6 +243,7 @@ impl<'a> SiteView<'a> {
             assets: site.assets.iter().map(String::as_str).collect(),
             site_value,
             search: None,
+            progress: &NoProgress,
         }
     }
 
@@ -251,8 +254,12 @@ impl<'a> SiteView<'a> {
         self
     }
 
-    /// Renders every page and fallback page, each language's home, the site
-    /// root and the translation status page.
+    /// Counts pages as they are rendered (for `tolk build`'s progress bar).
+    pub fn with_progress(mut self, progress: &'a dyn Progress) -> Self {
+        self.progress = progress;
+        self
+    }
+
     /// Renders every page and fallback page, each language's home, the site
     /// root, the status page and the files for machines, handing each file
     /// to `sink` as soon as it is made (pages in parallel), so the site never
@@ -274,10 +281,12 @@ impl<'a> SiteView<'a> {
             .chain(self.site.fallbacks.iter().map(|f| self.fallback_page(f)))
             .filter(|job| wanted(job.content))
             .collect();
+        self.progress.start(jobs.len());
         let outcomes: Vec<(Vec<Diagnostic>, usize)> = jobs
             .par_iter()
             .map(|job| {
                 let outcome = self.render_page(job);
+                self.progress.advance();
                 let mut notes = outcome.notes;
                 if let Some(file) = outcome.file {
                     if let (Some(indexer), false) = (self.search, job.fallback) {
@@ -288,6 +297,7 @@ impl<'a> SiteView<'a> {
                 (notes, outcome.zero_width_removed)
             })
             .collect();
+        self.progress.finish();
         let mut problems = Vec::new();
         let mut zero_width_removed = 0;
         for (notes, removed) in outcomes {

@@ -234,3 +234,75 @@ fn the_plain_text_article_reads_as_a_page_with_headings() {
         "the related articles form a list"
     );
 }
+
+/// Counts what a build tells its progress display.
+#[derive(Default)]
+struct CountingProgress {
+    started: std::sync::Mutex<Vec<usize>>,
+    advanced: std::sync::atomic::AtomicUsize,
+    finished: std::sync::atomic::AtomicUsize,
+}
+
+impl tolk::progress::Progress for CountingProgress {
+    fn start(&self, pages: usize) {
+        self.started.lock().unwrap().push(pages);
+    }
+    fn advance(&self) {
+        self.advanced
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn finish(&self) {
+        self.finished
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn progress_counts_every_page_and_fallback_once() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let out = tempfile::tempdir().unwrap();
+    let progress = CountingProgress::default();
+    let report = tolk::build::build_with_progress(
+        &tolk::build::BuildOptions {
+            root: example_site(),
+            out: Some(out.path().join("public")),
+            ..Default::default()
+        },
+        &progress,
+    );
+    assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
+    let pages: usize = report.pages_per_language.values().sum::<usize>() + report.fallback_pages;
+    assert_eq!(*progress.started.lock().unwrap(), vec![pages]);
+    assert_eq!(progress.advanced.load(Relaxed), pages);
+    assert_eq!(progress.finished.load(Relaxed), 1);
+}
+
+#[test]
+fn quiet_build_prints_no_summary_and_piped_output_has_no_progress_bar() {
+    let out = tempfile::tempdir().unwrap();
+    let run = |quiet: bool| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tolk"));
+        command.args(["build", "--root"]).arg(example_site());
+        command.arg("--out").arg(out.path().join("public"));
+        if quiet {
+            command.arg("--quiet");
+        }
+        command.output().unwrap()
+    };
+    let loud = run(false);
+    assert!(loud.status.success());
+    let stdout = String::from_utf8_lossy(&loud.stdout);
+    assert!(stdout.starts_with("Built "), "{stdout}");
+    let stderr = String::from_utf8_lossy(&loud.stderr);
+    assert!(
+        !stderr.contains("Rendering"),
+        "no bar when not a terminal: {stderr}"
+    );
+    let quiet = run(true);
+    assert!(quiet.status.success());
+    assert!(
+        quiet.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stdout)
+    );
+}
