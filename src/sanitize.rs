@@ -680,12 +680,14 @@ fn is_allowed_style(element: &str, value: &str) -> bool {
 
 /// Keeps the allowed classes of the element, in their order.
 fn filter_classes<'v>(element: &str, value: &'v str) -> Option<Cow<'v, str>> {
+    keep_tokens(value, |class| is_allowed_class(element, class))
+}
+
+/// The space-separated tokens of `value` that `keep` accepts, in their
+/// order: `None` when none is left, the value itself when all are.
+fn keep_tokens<'v>(value: &'v str, keep: impl Fn(&str) -> bool) -> Option<Cow<'v, str>> {
     let tokens: Vec<&str> = value.split_ascii_whitespace().collect();
-    let kept: Vec<&str> = tokens
-        .iter()
-        .copied()
-        .filter(|class| is_allowed_class(element, class))
-        .collect();
+    let kept: Vec<&str> = tokens.iter().copied().filter(|token| keep(token)).collect();
     if kept.is_empty() {
         None
     } else if kept.len() == tokens.len() {
@@ -717,19 +719,9 @@ fn is_allowed_class(element: &str, class: &str) -> bool {
 }
 
 fn filter_link_types(value: &str) -> Option<Cow<'_, str>> {
-    let tokens: Vec<&str> = value.split_ascii_whitespace().collect();
-    let kept: Vec<&str> = tokens
-        .iter()
-        .copied()
-        .filter(|token| LINK_TYPES.iter().any(|t| token.eq_ignore_ascii_case(t)))
-        .collect();
-    if kept.is_empty() {
-        None
-    } else if kept.len() == tokens.len() {
-        Some(Cow::Borrowed(value))
-    } else {
-        Some(Cow::Owned(kept.join(" ")))
-    }
+    keep_tokens(value, |token| {
+        LINK_TYPES.iter().any(|t| token.eq_ignore_ascii_case(t))
+    })
 }
 
 /// `120`, `50%`: what `width` and `height` of an image may say.
