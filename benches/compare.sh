@@ -21,15 +21,8 @@ LANGUAGES="fr,it,nl,sv"
 SEED=42
 KEEP=0
 
-usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
-}
-
-die() {
-    echo >&2
-    echo "compare.sh: $*" >&2
-    exit 1
-}
+# shellcheck source=benches/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 while (($#)); do
     case "$1" in
@@ -47,11 +40,7 @@ while (($#)); do
     esac
 done
 
-[[ "$PAGES" =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--pages wants numbers separated by commas, got '$PAGES'"
-[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive number, got '$RUNS'"
-[[ "$SEED" =~ ^[0-9]+$ ]] || die "--seed wants a number, got '$SEED'"
-[[ "$LANGUAGES" =~ ^[A-Za-z0-9-]+(,[A-Za-z0-9-]+)*$ ]] || die "--languages wants tags separated by commas, got '$LANGUAGES'"
-IFS=, read -r -a PAGE_COUNTS <<<"$PAGES"
+check_corpus_args
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -62,15 +51,7 @@ missing=()
 command -v hugo >/dev/null 2>&1 || missing+=(hugo)
 [[ -x /usr/bin/time ]] || missing+=(time)
 if ((${#missing[@]})); then
-    echo "Installing ${missing[*]} from Debian's packages …"
-    SUDO=""
-    if [[ "$(id -u)" != 0 ]]; then
-        command -v sudo >/dev/null 2>&1 || die "${missing[*]} missing and not root: install them (apt-get install ${missing[*]})"
-        SUDO=sudo
-    fi
-    $SUDO apt-get update -qq || die "apt-get update failed"
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-        || die "apt-get install ${missing[*]} failed"
+    install_packages "${missing[@]}"
 fi
 command -v hugo >/dev/null 2>&1 || die "hugo is still missing after the install"
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is still missing after the install"
@@ -85,8 +66,7 @@ GEN="$TARGET_DIR/release/examples/gen_corpus"
 
 # --- Machine and versions ---------------------------------------------------
 
-cpu_model="$(grep -m1 -E '^(model name|Model|cpu model)' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
-[[ -n "$cpu_model" ]] || cpu_model="unknown CPU"
+cpu_model="$(cpu_model)"
 mem_total="$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 commit="$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
 tolk_version="$("$TOLK" --version) (commit $commit)"
@@ -241,10 +221,7 @@ for N in "${PAGE_COUNTS[@]}"; do
     SITE="$WORK/corpus-$N"
     echo
     echo "== N=$N: generating the corpus …"
-    "$GEN" --pages "$N" --languages "$LANGUAGES" --seed "$SEED" --out "$SITE" | sed 's/^/   /' \
-        || die "the corpus generator failed for N=$N"
-    cp -R "$ROOT/themes" "$SITE/tolk/themes"
-    FILES=$(find "$SITE/tolk/content" -type f -name '*.md' | wc -l)
+    generate_corpus "$N" "$SITE"
 
     # Untimed first builds: they check that both sites build, warm the page
     # cache, and leave the output folders that the "existing" runs overwrite.

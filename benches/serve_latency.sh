@@ -26,15 +26,8 @@ EDIT=text
 HUGO=1
 KEEP=0
 
-usage() {
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
-}
-
-die() {
-    echo >&2
-    echo "serve_latency.sh: $*" >&2
-    exit 1
-}
+# shellcheck source=benches/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 while (($#)); do
     case "$1" in
@@ -57,27 +50,15 @@ while (($#)); do
     esac
 done
 
-[[ "$PAGES" =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--pages wants numbers separated by commas, got '$PAGES'"
-[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive number, got '$RUNS'"
-[[ "$SEED" =~ ^[0-9]+$ ]] || die "--seed wants a number, got '$SEED'"
 [[ "$POLL_MS" =~ ^[0-9]+$ ]] || die "--poll-ms wants a number, got '$POLL_MS'"
 [[ "$EDIT" == text || "$EDIT" == title ]] || die "--edit wants text or title, got '$EDIT'"
-[[ "$LANGUAGES" =~ ^[A-Za-z0-9-]+(,[A-Za-z0-9-]+)*$ ]] || die "--languages wants tags separated by commas, got '$LANGUAGES'"
-IFS=, read -r -a PAGE_COUNTS <<<"$PAGES"
+check_corpus_args
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 if ((HUGO)) && ! command -v hugo >/dev/null 2>&1; then
-    echo "Installing hugo from Debian's packages …"
-    SUDO=""
-    if [[ "$(id -u)" != 0 ]]; then
-        command -v sudo >/dev/null 2>&1 || die "hugo missing and not root: install it (apt-get install hugo), or pass --no-hugo"
-        SUDO=sudo
-    fi
-    $SUDO apt-get update -qq || die "apt-get update failed"
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends hugo >/dev/null \
-        || die "apt-get install hugo failed"
+    install_packages hugo
 fi
 
 echo "Building tolk, the corpus generator and the latency probe (release) …"
@@ -89,8 +70,7 @@ GEN="$TARGET_DIR/release/examples/gen_corpus"
 PROBE="$TARGET_DIR/release/examples/serve_latency"
 [[ -x "$TOLK" && -x "$GEN" && -x "$PROBE" ]] || die "built binaries not found under $TARGET_DIR/release"
 
-cpu_model="$(grep -m1 -E '^(model name|Model|cpu model)' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
-[[ -n "$cpu_model" ]] || cpu_model="unknown CPU"
+cpu_model="$(cpu_model)"
 commit="$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
 echo
 echo "Machine: $(nproc) cores, $cpu_model, $(uname -sr)"
@@ -118,10 +98,7 @@ for N in "${PAGE_COUNTS[@]}"; do
     SITE="$WORK/corpus-$N"
     echo
     echo "== N=$N: generating the corpus …"
-    "$GEN" --pages "$N" --languages "$LANGUAGES" --seed "$SEED" --out "$SITE" | sed 's/^/   /' \
-        || die "the corpus generator failed for N=$N"
-    cp -R "$ROOT/themes" "$SITE/tolk/themes"
-    FILES=$(find "$SITE/tolk/content" -type f -name '*.md' | wc -l)
+    generate_corpus "$N" "$SITE"
     echo "   load average now $(cut -d' ' -f1 /proc/loadavg)"
     "$PROBE" --site "$SITE" --tolk "$TOLK" --runs "$RUNS" --poll-ms "$POLL_MS" --edit "$EDIT" "${hugo_flag[@]}" \
         | tee "$WORK/probe.out" | sed 's/^/   /' \
