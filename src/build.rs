@@ -190,27 +190,36 @@ pub fn assemble(
 
 /// Prints how long each stage took when `TOLK_TIMINGS` is set: the
 /// benchmark's way to see where a build's time goes.
-struct Stopwatch {
-    last: std::cell::Cell<Instant>,
+pub(crate) struct Stopwatch {
+    started: Instant,
+    /// A mutex, not a cell: the serve engine's stopwatch is reached from
+    /// rendering threads.
+    last: std::sync::Mutex<Instant>,
     enabled: bool,
 }
 
 impl Stopwatch {
-    fn start() -> Stopwatch {
+    pub(crate) fn start() -> Stopwatch {
+        let now = Instant::now();
         Stopwatch {
-            last: std::cell::Cell::new(Instant::now()),
+            started: now,
+            last: std::sync::Mutex::new(now),
             enabled: std::env::var_os("TOLK_TIMINGS").is_some(),
         }
     }
 
-    fn lap(&self, stage: &str) {
+    /// Prints how long `stage` took and how long since the start.
+    pub(crate) fn lap(&self, stage: &str) {
         if self.enabled {
             let now = Instant::now();
+            let ms = |since: Instant| (now - since).as_secs_f64() * 1000.0;
+            let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
             eprintln!(
-                "timing: {stage}: {:.1} ms",
-                (now - self.last.get()).as_secs_f64() * 1000.0
+                "timing: {stage}: {:.1} ms (at {:.1} ms)",
+                ms(*last),
+                ms(self.started)
             );
-            self.last.set(now);
+            *last = now;
         }
     }
 }

@@ -58,10 +58,9 @@ pub struct IncrementalSite {
     /// What the last alignment found (duplicate ids and such): reported
     /// again by rebuilds that do not align again.
     assembly_problems: Vec<Diagnostic>,
-    /// When the rebuild under way started, and whether to print how long
-    /// its stages took (`TOLK_TIMINGS` set, as for builds).
-    started: Instant,
-    timings: bool,
+    /// Times the stages of the rebuild under way (printed with
+    /// `TOLK_TIMINGS` set, as for builds).
+    clock: build::Stopwatch,
 }
 
 impl IncrementalSite {
@@ -90,8 +89,7 @@ impl IncrementalSite {
                 git,
                 produced,
                 assembly_problems,
-                started: Instant::now(),
-                timings: std::env::var_os("TOLK_TIMINGS").is_some(),
+                clock: build::Stopwatch::start(),
             },
             report,
         ))
@@ -127,7 +125,7 @@ impl IncrementalSite {
     /// by then. Only edits that leave the site's structure as it was call it.
     pub fn rebuild_early(&mut self, changed: &[PathBuf], ready: &(dyn Fn() + Sync)) -> Rebuild {
         let started = Instant::now();
-        self.started = started;
+        self.clock = build::Stopwatch::start();
         let mut rebuild = if changed.iter().any(|path| self.is_site_wide(path)) {
             self.rebuild_everything()
         } else {
@@ -406,12 +404,9 @@ impl IncrementalSite {
         (count, called && !html_after_ready.into_inner())
     }
 
-    /// With `TOLK_TIMINGS` set, prints the time since the rebuild started.
+    /// With `TOLK_TIMINGS` set, prints when a stage of the rebuild ended.
     fn lap(&self, stage: &str) {
-        if self.timings {
-            let elapsed = self.started.elapsed().as_secs_f64() * 1000.0;
-            eprintln!("timing: rebuild: {stage} after {elapsed:.1} ms");
-        }
+        self.clock.lap(&format!("rebuild: {stage}"));
     }
 
     fn copy_assets(&self, diagnostics: &mut Vec<Diagnostic>) {
