@@ -167,16 +167,15 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<FrontMatter, FrontMatterEr
         serde_saphyr::from_str(yaml).map_err(|e| yaml_error(&e, first_line))?;
     all.values_mut().for_each(decode_entities_in_value);
     let text = |field: Option<String>| field.map(|s| decode_entities(&s));
-    let scalar = text;
-    let source_wordcount = scalar(known.source_wordcount);
-    let ht_degree = scalar(known.ht_degree);
+    let source_wordcount = text(known.source_wordcount);
+    let ht_degree = text(known.ht_degree);
     Ok(FrontMatter {
         title: text(known.title),
         description: text(known.description),
         lang: text(known.lang),
-        exl_id: scalar(known.exl_id),
-        translation_key: scalar(known.translation_key),
-        source_git_commit: scalar(known.source_git_commit),
+        exl_id: text(known.exl_id),
+        translation_key: text(known.translation_key),
+        source_git_commit: text(known.source_git_commit),
         workflow_type: text(known.workflow_type),
         source_wordcount: parse_count(
             source_wordcount.as_deref(),
