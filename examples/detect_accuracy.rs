@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use tolk::detect::{Detection, Detector, prose_text};
+use tolk::import::detect::{Detection, Detector, prose_text};
 
 const DEFAULT_DIR: &str = "tests/fixtures/langdetect";
 

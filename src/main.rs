@@ -3,17 +3,17 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use tolk::build::{self, BuildOptions};
-use tolk::cli::{
+use tolk::align::status::{self, Filter};
+use tolk::cmd::{
     BuildArgs, Cli, ColorChoice, Command, ImportArgs, ReportArgs, ReportFormat, ServeArgs,
 };
 use tolk::config::{CONFIG_FILE, SiteConfig};
-use tolk::diagnostics::Diagnostic;
+use tolk::console::progress::TerminalProgress;
 use tolk::import::{self, Action, LanguageEvidence};
-use tolk::progress::TerminalProgress;
+use tolk::model::diagnostic::Diagnostic;
+use tolk::pipeline::{self, BuildOptions};
 use tolk::read::ReadOptions;
 use tolk::report::{self, FailOn};
-use tolk::status::{self, Filter};
 
 /// A build shorter than this draws no progress bar.
 const PROGRESS_DELAY: std::time::Duration = std::time::Duration::from_millis(500);
@@ -59,7 +59,10 @@ fn run_import(args: ImportArgs) -> ExitCode {
             }
         }
     } else {
-        SiteConfig::with_languages(&args.root, &tolk::detect::Detector::supported_tags())
+        SiteConfig::with_languages(
+            &args.root,
+            &tolk::import::detect::Detector::supported_tags(),
+        )
     };
     let read = ReadOptions {
         repair_mojibake: !args.no_repair,
@@ -159,7 +162,7 @@ fn run_report(args: ReportArgs) -> ExitCode {
         root: args.root.clone(),
         ..Default::default()
     };
-    let (site, problems) = match build::load_site(&options) {
+    let (site, problems) = match pipeline::load_site(&options) {
         Ok(loaded) => loaded,
         Err(problems) => {
             print_diagnostics(&problems, &args.root);
@@ -172,7 +175,7 @@ fn run_report(args: ReportArgs) -> ExitCode {
         .lang
         .iter()
         .map(|raw| {
-            let tag = tolk::language::normalize_tag(raw)?;
+            let tag = tolk::config::language::normalize_tag(raw)?;
             site.config
                 .language(&tag)
                 .map(|l| l.tag.clone())
@@ -231,10 +234,10 @@ fn run_build(args: BuildArgs) -> ExitCode {
         },
     };
     let report = if args.quiet || !std::io::stderr().is_terminal() {
-        build::build(&options)
+        pipeline::build(&options)
     } else {
         let progress = TerminalProgress::new(PROGRESS_DELAY);
-        build::build_with_progress(&options, &progress)
+        pipeline::build_with_progress(&options, &progress)
     };
     print_diagnostics(&report.diagnostics, &args.root);
     if !args.quiet {

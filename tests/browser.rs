@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use fantoccini::wd::TimeoutConfiguration;
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 use serde_json::{Value, json};
-use tolk::build::{BuildOptions, build};
+use tolk::pipeline::{BuildOptions, build};
 
 /// How long any one wait may take: the page, the switcher, a search.
 const PATIENCE: Duration = Duration::from_secs(20);

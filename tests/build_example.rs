@@ -243,7 +243,7 @@ struct CountingProgress {
     finished: std::sync::atomic::AtomicUsize,
 }
 
-impl tolk::progress::Progress for CountingProgress {
+impl tolk::console::progress::Progress for CountingProgress {
     fn start(&self, pages: usize) {
         self.started.lock().unwrap().push(pages);
     }
@@ -262,8 +262,8 @@ fn progress_counts_every_page_and_fallback_once() {
     use std::sync::atomic::Ordering::Relaxed;
     let out = tempfile::tempdir().unwrap();
     let progress = CountingProgress::default();
-    let report = tolk::build::build_with_progress(
-        &tolk::build::BuildOptions {
+    let report = tolk::pipeline::build_with_progress(
+        &tolk::pipeline::BuildOptions {
             root: example_site(),
             out: Some(out.path().join("public")),
             ..Default::default()

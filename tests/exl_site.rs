@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use common::*;
 use scraper::Html;
-use tolk::build::BuildReport;
+use tolk::pipeline::BuildReport;
 
 struct Built {
     _dir: tempfile::TempDir,
@@ -290,7 +290,7 @@ fn adobe_front_matter_keys_reach_the_head_and_templates() {
         ["Les encadrés de l’aide"],
         "the page keeps its own title"
     );
-    let (site, _) = tolk::build::load_site(&tolk::build::BuildOptions {
+    let (site, _) = tolk::pipeline::load_site(&tolk::pipeline::BuildOptions {
         root: built().out.parent().unwrap().to_path_buf(),
         ..Default::default()
     })

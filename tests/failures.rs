@@ -80,7 +80,7 @@ fn keep_going_publishes_the_pages_that_built() {
     let site = site_copy();
     break_pages(site.path());
     let out = site.path().join("public");
-    let report = tolk::build::build(&tolk::build::BuildOptions {
+    let report = tolk::pipeline::build(&tolk::pipeline::BuildOptions {
         root: site.path().to_path_buf(),
         out: Some(out.clone()),
         keep_going: true,

@@ -205,7 +205,7 @@ impl Case {
 }
 
 fn matches_diagnostic(
-    d: &tolk::diagnostics::Diagnostic,
+    d: &tolk::model::diagnostic::Diagnostic,
     wanted: &ExpectedDiagnostic,
     positions: Positions,
 ) -> bool {
@@ -379,7 +379,7 @@ fn sample_bodies() -> String {
             repository().join(format!("content/{lang}/commerce/b2b-and-b2c.md")),
         )
         .unwrap();
-        bodies.push_str(tolk::frontmatter::split(&text).unwrap().body);
+        bodies.push_str(tolk::read::front_matter::split(&text).unwrap().body);
         bodies.push_str("\n\n");
     }
     bodies

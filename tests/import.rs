@@ -8,9 +8,9 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use tolk::build::BuildOptions;
 use tolk::config::SiteConfig;
 use tolk::import::{self, LanguageEvidence};
+use tolk::pipeline::BuildOptions;
 use tolk::read::ReadOptions;
 
 fn corpus() -> std::path::PathBuf {
@@ -145,8 +145,10 @@ fn import_never_overwrites_without_force_and_dry_run_writes_nothing() {
 
 #[test]
 fn without_a_site_config_every_shipped_language_is_a_candidate() {
-    let config =
-        SiteConfig::with_languages(Path::new("."), &tolk::detect::Detector::supported_tags());
+    let config = SiteConfig::with_languages(
+        Path::new("."),
+        &tolk::import::detect::Detector::supported_tags(),
+    );
     let plan = import::plan(&config, &corpus(), ReadOptions::default());
     let mut langs: Vec<&str> = plan.pages.iter().map(|p| p.page.lang.as_str()).collect();
     langs.sort();
@@ -221,7 +223,7 @@ fn build_from_a_dump_writes_nothing_into_it() {
     copy_dir(&corpus(), dump.path());
     let before = snapshot(dump.path());
     let out = tempfile::tempdir().unwrap();
-    let report = tolk::build::build(&BuildOptions {
+    let report = tolk::pipeline::build(&BuildOptions {
         root: example_site(),
         out: Some(out.path().join("public")),
         content: Some(dump.path().to_path_buf()),

@@ -6,8 +6,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use tolk::build::BuildOptions;
-use tolk::incremental::IncrementalSite;
+use tolk::pipeline::BuildOptions;
+use tolk::serve::rebuild::IncrementalSite;
 
 struct Bench {
     site: tempfile::TempDir,
@@ -39,7 +39,7 @@ impl Bench {
         self.site.path().join(relative)
     }
 
-    fn change(&mut self, changed: &[&str]) -> tolk::incremental::Rebuild {
+    fn change(&mut self, changed: &[&str]) -> tolk::serve::rebuild::Rebuild {
         let paths: Vec<PathBuf> = changed.iter().map(|c| self.path(c)).collect();
         self.engine.rebuild(&paths)
     }

@@ -10,7 +10,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use tolk::detect::{Detection, Detector};
+use tolk::import::detect::{Detection, Detector};
 
 const LABELLED_SET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/langdetect");
 

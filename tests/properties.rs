@@ -525,7 +525,7 @@ proptest! {
         let keep = |_: &str| tolk::markdown::LinkTarget::Keep;
         let english = |_: &str| String::new();
         let rendered = tolk::markdown::render(&body, &tolk::markdown::RenderOptions { resolve_link: &keep, labels: &english });
-        let sanitizer = tolk::sanitize::Sanitizer::new();
+        let sanitizer = tolk::markdown::sanitize::Sanitizer::new();
         let (clean, _) = sanitizer.clean_and_report(&rendered.html);
         let page = format!("<!doctype html><html><head><title>t</title></head><body>{clean}</body></html>");
         let problems = unsafe_html(page.as_bytes());

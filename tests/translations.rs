@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use tolk::build::{BuildOptions, load_site};
-use tolk::status::{self, CellStatus, StatusReport};
+use tolk::align::status::{self, CellStatus, StatusReport};
+use tolk::pipeline::{BuildOptions, load_site};
 
 const EXL_ID: &str = "d66b4a7f-d54b-4902-8791-7a8f67fa4b43";
 const NEW_REVISION: &str = "e76f101df47116f7b246f21f0fe0fa72769d2776";
@@ -458,7 +458,7 @@ fn with_missing_pages_unavailable_the_switcher_shows_no_link() {
 
 #[test]
 fn the_article_does_not_look_like_the_b2b_page_even_without_a_language_clash() {
-    use tolk::fingerprint::{Fingerprint, similarity};
+    use tolk::align::fingerprint::{Fingerprint, similarity};
     let body = |seed_name: &str| {
         let text = seed(seed_name);
         text.split("\n---\n")
@@ -466,7 +466,8 @@ fn the_article_does_not_look_like_the_b2b_page_even_without_a_language_clash() {
             .map(String::from)
             .unwrap_or(text)
     };
-    let article = Fingerprint::of_markdown(&tolk::plaintext::to_markdown(&seed("003")).markdown);
+    let article =
+        Fingerprint::of_markdown(&tolk::read::plaintext::to_markdown(&seed("003")).markdown);
     let (fr, it, nl, sv) = (body("000"), body("001"), body("002"), body("004"));
     let nl = Fingerprint::of_markdown(&nl);
     for other in [&fr, &it, &sv] {
@@ -475,7 +476,7 @@ fn the_article_does_not_look_like_the_b2b_page_even_without_a_language_clash() {
     }
     let score = similarity(&article, &nl);
     assert!(
-        score < tolk::suggest::MIN_SCORE / 2.0,
+        score < tolk::align::suggest::MIN_SCORE / 2.0,
         "article scores {score}"
     );
 }

@@ -3,8 +3,8 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use crate::build::{self, BuildOptions, BuildReport};
 use crate::config::{CONFIG_FILE, SiteConfig};
+use crate::pipeline::{self, BuildOptions, BuildReport};
 use crate::read::ReadOptions;
 
 use super::{Engine, RebuildReport};
@@ -51,7 +51,7 @@ impl FullRebuildEngine {
     }
 
     fn build(&mut self, changed: &[PathBuf]) -> RebuildReport {
-        let report = build::build(&self.options);
+        let report = pipeline::build(&self.options);
         self.follow_config();
         self.convert(&report, changed)
     }
@@ -146,14 +146,14 @@ impl Engine for FullRebuildEngine {
 
 /// The engine `tolk serve` uses: after the first full build, a change
 /// re-reads only the changed files and re-renders only what they touch
-/// (see `crate::incremental`); config, template and theme changes rebuild
+/// (see `crate::serve::rebuild`); config, template and theme changes rebuild
 /// everything. The served folder is private, like [`FullRebuildEngine`]'s.
 pub struct IncrementalEngine {
     root: PathBuf,
     options: BuildOptions,
     output: PathBuf,
     color: bool,
-    site: Option<crate::incremental::IncrementalSite>,
+    site: Option<crate::serve::rebuild::IncrementalSite>,
     _scratch: tempfile::TempDir,
 }
 
@@ -177,7 +177,7 @@ impl IncrementalEngine {
 
     fn report(
         &self,
-        diagnostics: &[crate::diagnostics::Diagnostic],
+        diagnostics: &[crate::model::diagnostic::Diagnostic],
         written: usize,
         elapsed: std::time::Duration,
         changed: &[PathBuf],
@@ -203,8 +203,10 @@ impl IncrementalEngine {
 
 impl Engine for IncrementalEngine {
     fn full_build(&mut self) -> RebuildReport {
-        match crate::incremental::IncrementalSite::start(self.options.clone(), self.output.clone())
-        {
+        match crate::serve::rebuild::IncrementalSite::start(
+            self.options.clone(),
+            self.output.clone(),
+        ) {
             Ok((site, report)) => {
                 self.site = Some(site);
                 let written =

@@ -20,6 +20,7 @@
 mod client;
 mod engine;
 mod http;
+pub mod rebuild;
 mod watch;
 
 use std::net::{SocketAddr, TcpListener};

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use scraper::{Html, Selector};
-use tolk::build::{self, BuildOptions, BuildReport};
+use tolk::pipeline::{self, BuildOptions, BuildReport};
 
 /// The repository root, which is itself the example site.
 pub fn example_site() -> PathBuf {
@@ -36,7 +36,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 pub fn build_into(root: &Path, out: &Path) -> BuildReport {
-    build::build(&BuildOptions {
+    pipeline::build(&BuildOptions {
         root: root.to_path_buf(),
         out: Some(out.to_path_buf()),
         ..Default::default()

@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::build::LoadedSite;
-use crate::fallback::{self, reference_page};
+use crate::align::fallback::{self, reference_page};
+use crate::align::staleness::{GroupSource, StaleReason};
+use crate::align::suggest::{Fix, Suggestion};
+use crate::pipeline::LoadedSite;
 use crate::read::SourcePage;
 use crate::render::page_url;
-use crate::stale::{GroupSource, StaleReason};
-use crate::suggest::{Fix, Suggestion};
 
 pub const SCHEMA_VERSION: u32 = 1;
 

@@ -1,11 +1,12 @@
 //! `tolk.toml`: the site's title, address, languages and theme.
+pub mod language;
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::diagnostics::Diagnostic;
-use crate::language::{self, TextDirection};
+use crate::model::diagnostic::Diagnostic;
+use language::TextDirection;
 
 pub const CONFIG_FILE: &str = "tolk.toml";
 

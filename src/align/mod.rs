@@ -5,10 +5,16 @@
 //! language folders. Groups are the pages connected by any of them. Weaker
 //! evidence never overrules stronger: a path shared by pages whose exl-ids
 //! differ is a contradiction, reported and not followed.
+pub mod fallback;
+pub mod fingerprint;
+pub mod history;
+pub mod staleness;
+pub mod status;
+pub mod suggest;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::diagnostics::Diagnostic;
+use crate::model::diagnostic::Diagnostic;
 use crate::read::SourcePage;
 
 /// Pages that translate one another: at most one page per language.
@@ -337,7 +343,7 @@ fn duplicate_language(pages: &[SourcePage], lang: &str, indices: &[usize]) -> Di
 mod tests {
     use super::*;
     use crate::discover::{SourceFile, SourceFormat};
-    use crate::frontmatter::FrontMatter;
+    use crate::read::front_matter::FrontMatter;
     use std::path::PathBuf;
 
     const ID_A: &str = "d66b4a7f-d54b-4902-8791-7a8f67fa4b43";

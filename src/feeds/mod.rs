@@ -4,8 +4,8 @@
 use std::fmt::Write;
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::build::LoadedSite;
 use crate::config::SiteConfig;
+use crate::pipeline::LoadedSite;
 use crate::render::{OutputFile, page_url};
 
 /// Entries per feed: the most recently changed pages.

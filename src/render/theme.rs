@@ -8,8 +8,8 @@ use tera::Tera;
 use walkdir::WalkDir;
 
 use crate::config::SiteConfig;
-use crate::diagnostics::Diagnostic;
 use crate::discover::relative_to;
+use crate::model::diagnostic::Diagnostic;
 
 /// UI strings of one language: `key -> text`.
 pub type Strings = BTreeMap<String, String>;
@@ -134,7 +134,7 @@ fn load_strings(config: &SiteConfig, theme_dir: &Path) -> Result<AllStrings, Vec
     let mut warnings = Vec::new();
     for language in &config.languages {
         let mut own = Strings::new();
-        let primary = crate::language::primary_subtag(&language.tag);
+        let primary = crate::config::language::primary_subtag(&language.tag);
         if primary != language.tag {
             own.extend(load(primary));
         }

@@ -1,18 +1,19 @@
 //! Stage 2: read each file and decode it: bytes to text (BOM, line ends,
 //! mojibake), front matter, and the page's language.
+pub mod entities;
+pub mod front_matter;
+pub mod plaintext;
+pub mod repair;
 
 use std::borrow::Cow;
 use std::path::Path;
 
+use crate::config::language;
 use crate::config::{SiteConfig, line_and_column};
-use crate::diagnostics::Diagnostic;
 use crate::discover::{SourceFile, SourceFormat};
-use crate::entities;
-use crate::exl;
-use crate::frontmatter::{self, FrontMatter};
-use crate::language;
-use crate::plaintext;
-use crate::repair;
+use crate::markdown::exl;
+use crate::model::diagnostic::Diagnostic;
+use front_matter::FrontMatter;
 
 /// A page after decoding: plain data for the alignment and render stages.
 #[derive(Clone, Debug)]
@@ -244,9 +245,9 @@ pub fn parse_page(
             .in_file(&file.display_path)
             .at(line, column)
     };
-    let split = frontmatter::split(text).map_err(|e| at(e.line, e.column, e.message))?;
+    let split = front_matter::split(text).map_err(|e| at(e.line, e.column, e.message))?;
     let front = match split.yaml {
-        Some(yaml) => frontmatter::parse(yaml, 2).map_err(|e| at(e.line, e.column, e.message))?,
+        Some(yaml) => front_matter::parse(yaml, 2).map_err(|e| at(e.line, e.column, e.message))?,
         None => FrontMatter::default(),
     };
     check_paths(&file, &front)?;
@@ -392,7 +393,7 @@ fn first_heading(body: &str) -> Option<String> {
     body.lines()
         .find_map(|line| line.strip_prefix("# "))
         .map(|title| {
-            clean_title(&frontmatter::decode_entities(without_attributes(
+            clean_title(&front_matter::decode_entities(without_attributes(
                 title.trim(),
             )))
         })

@@ -4,11 +4,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::align::staleness::GroupSource;
 use crate::align::{Alignment, TranslationGroup};
 use crate::config::{MissingPages, SiteConfig};
 use crate::read::SourcePage;
 use crate::render::page_url;
-use crate::stale::GroupSource;
 
 /// One page to build in place of a missing translation.
 #[derive(Clone, Debug, PartialEq, Eq)]

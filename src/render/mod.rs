@@ -2,6 +2,7 @@
 //!
 //! The values handed to templates are plain serialisable structs; their field
 //! names are the template API documented in the README.
+pub mod theme;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,23 +10,23 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use crate::build::LoadedSite;
+use crate::align::fallback::{self, Fallback};
+use crate::align::status::{self, StatusReport};
 use crate::config::{Language, SiteConfig};
-use crate::diagnostics::Diagnostic;
-use crate::exl;
-use crate::fallback::{self, Fallback};
+use crate::console::progress::{NoProgress, Progress};
+use crate::markdown::exl;
 use crate::markdown::{self, LinkTarget, RenderOptions};
-use crate::nav::{NavLink, Navigation};
-use crate::progress::{NoProgress, Progress};
-use crate::read::SourcePage;
-use crate::search::SearchIndexer;
-use crate::status::{self, StatusReport};
-use crate::templates::{Theme, template_error};
-pub use crate::urls::page_url;
-use crate::urls::{
+use crate::model::diagnostic::Diagnostic;
+pub use crate::model::urls::page_url;
+use crate::model::urls::{
     content_relative_path, is_content_file, is_external_or_anchor, join_relative, output_path,
     section_of,
 };
+use crate::navigation::{NavLink, Navigation};
+use crate::pipeline::LoadedSite;
+use crate::read::SourcePage;
+use crate::render::theme::{Theme, template_error};
+use crate::search::SearchIndexer;
 
 /// A file of the finished site, its path relative to the output folder.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,7 +182,7 @@ pub struct SiteView<'a> {
     fallback_urls: HashMap<(usize, String), String>,
     nav: Navigation,
     /// Raw HTML in Markdown passes an allowlist (built once, shared).
-    sanitizer: crate::sanitize::Sanitizer,
+    sanitizer: crate::markdown::sanitize::Sanitizer,
     /// Page index -> title, for navigation links.
     titles: Vec<&'a str>,
     /// Content-relative paths of the files copied beside the pages.
@@ -238,7 +239,7 @@ impl<'a> SiteView<'a> {
             by_logical_path,
             fallback_urls: fallback::urls_by_group(&site.fallbacks),
             nav: Navigation::build(config, pages),
-            sanitizer: crate::sanitize::Sanitizer::new(),
+            sanitizer: crate::markdown::sanitize::Sanitizer::new(),
             titles: pages.iter().map(|p| p.title.as_str()).collect(),
             assets: site.assets.iter().map(String::as_str).collect(),
             site_value,
@@ -526,7 +527,7 @@ impl<'a> SiteView<'a> {
 
     /// The sidebar, breadcrumbs and neighbours of a page; a fallback page
     /// sits in its reader's navigation without a place of its own.
-    fn page_nav(&self, job: &PageJob) -> crate::nav::PageNav {
+    fn page_nav(&self, job: &PageJob) -> crate::navigation::PageNav {
         let home = NavLink {
             title: self
                 .theme
@@ -888,13 +889,13 @@ fn key_value_pairs(text: &str) -> Option<BTreeMap<String, String>> {
 /// link to a file that does not exist in this language may still mean.
 fn logical_path_of(content_path: &str) -> String {
     let mut parts: Vec<&str> = content_path.split('/').collect();
-    if parts.len() > 1 && crate::language::looks_like_language_tag(parts[0]) {
+    if parts.len() > 1 && crate::config::language::looks_like_language_tag(parts[0]) {
         parts.remove(0);
     }
     let last = parts.pop().unwrap_or_default();
     let stem = last.rsplit_once('.').map_or(last, |(stem, _)| stem);
     let stem = match stem.rsplit_once('.') {
-        Some((base, suffix)) if crate::language::looks_like_language_tag(suffix) => base,
+        Some((base, suffix)) if crate::config::language::looks_like_language_tag(suffix) => base,
         _ => stem,
     };
     if stem != "index" && stem != "_index" {

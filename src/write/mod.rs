@@ -18,8 +18,8 @@ use std::sync::Mutex;
 
 use walkdir::WalkDir;
 
-use crate::diagnostics::Diagnostic;
 use crate::discover::relative_to;
+use crate::model::diagnostic::Diagnostic;
 
 /// Refuses output folders whose replacement would delete the user's work.
 pub fn check_output_dir(out: &Path, protected: &[&Path]) -> Result<(), Diagnostic> {

@@ -9,6 +9,8 @@
 //! is undecided and left out, never guessed. Translations of one page (by
 //! exl-id, translation-key, path, or fingerprint suggestion) get one slug, so
 //! their paths align in every language.
+pub mod detect;
+pub mod slug;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -17,17 +19,16 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::align;
+use crate::align::fingerprint::Fingerprint;
+use crate::align::suggest;
 use crate::config::SiteConfig;
-use crate::detect::Detector;
-use crate::diagnostics::Diagnostic;
+use crate::config::language;
 use crate::discover::{SourceFile, SourceFormat, relative_to};
-use crate::fingerprint::Fingerprint;
-use crate::frontmatter;
-use crate::language;
-use crate::plaintext;
+use crate::import::detect::Detector;
+use crate::model::diagnostic::Diagnostic;
+use crate::read::front_matter;
+use crate::read::plaintext;
 use crate::read::{self, ReadOptions, SourcePage};
-use crate::slug;
-use crate::suggest;
 
 /// How a file's language was found.
 #[derive(Clone, Debug, PartialEq)]
@@ -184,10 +185,10 @@ fn decide(
     text: &str,
 ) -> Result<Decision, Diagnostic> {
     let at = |line, column, message| Diagnostic::error(message).in_file(display).at(line, column);
-    let split = frontmatter::split(text).map_err(|e| at(e.line, e.column, e.message))?;
+    let split = front_matter::split(text).map_err(|e| at(e.line, e.column, e.message))?;
     let front = match split.yaml {
-        Some(yaml) => frontmatter::parse(yaml, 2).map_err(|e| at(e.line, e.column, e.message))?,
-        None => frontmatter::FrontMatter::default(),
+        Some(yaml) => front_matter::parse(yaml, 2).map_err(|e| at(e.line, e.column, e.message))?,
+        None => front_matter::FrontMatter::default(),
     };
     let plain = split.yaml.is_none() && !plaintext::looks_like_markdown(split.body);
     let given = match &front.lang {
@@ -445,7 +446,7 @@ mod tests {
             "\"Qu'est-ce que \\\"B2B\\\" ?\""
         );
         let parsed =
-            frontmatter::parse(&format!("title: {}\n", yaml_string("a: \"b\" \\ c")), 2).unwrap();
+            front_matter::parse(&format!("title: {}\n", yaml_string("a: \"b\" \\ c")), 2).unwrap();
         assert_eq!(parsed.title.as_deref(), Some("a: \"b\" \\ c"));
     }
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use crate::align::Alignment;
-use crate::fingerprint::{Fingerprint, similarity};
+use crate::align::fingerprint::{Fingerprint, similarity};
 use crate::read::SourcePage;
 
 /// Fingerprints closer than this are worth a translator's look.

@@ -8,11 +8,13 @@
 //! * footnote ids get a prefix so they cannot collide with heading ids,
 //! * link and image destinations go through a caller-supplied resolver,
 //! * Adobe Experience League extensions (alerts, tabs, `[!UICONTROL ...]`,
-//!   attribute lists...) are applied first by [`crate::exl`].
+//!   attribute lists...) are applied first by [`crate::markdown::exl`].
 //!
 //! Text is never escaped by this module except inside the few HTML fragments it
 //! writes itself, and entities are only decoded by the parser, so every piece of
 //! text is escaped exactly once.
+pub mod exl;
+pub mod sanitize;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -21,7 +23,7 @@ use pulldown_cmark::{
     Alignment, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeWithOffset, html,
 };
 
-use crate::exl::{self, Element, ElementAttrs};
+use crate::markdown::exl::{Element, ElementAttrs};
 
 /// Where a link found in the Markdown should point.
 #[derive(Debug, Clone, PartialEq, Eq)]

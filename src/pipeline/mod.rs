@@ -6,21 +6,21 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::align::fallback::{self, Fallback};
+use crate::align::fingerprint::Fingerprint;
+use crate::align::history::GitHistory;
+use crate::align::staleness::{self, Staleness};
+use crate::align::suggest::{self, Suggestion};
 use crate::align::{self, Alignment};
 use crate::config::SiteConfig;
-use crate::diagnostics::{self, Diagnostic};
+use crate::console::progress::{NoProgress, Progress};
 use crate::discover;
-use crate::fallback::{self, Fallback};
-use crate::fingerprint::Fingerprint;
-use crate::git::GitHistory;
 use crate::import;
-use crate::progress::{NoProgress, Progress};
+use crate::model::diagnostic::{self, Diagnostic};
 use crate::read::{self, ReadOptions, SourcePage};
 use crate::render::SiteView;
+use crate::render::theme::Theme;
 use crate::search::SearchIndexer;
-use crate::stale::{self, Staleness};
-use crate::suggest::{self, Suggestion};
-use crate::templates::Theme;
 use crate::write::{self, Staging};
 
 #[derive(Clone, Debug, Default)]
@@ -53,11 +53,11 @@ pub struct BuildReport {
 
 impl BuildReport {
     pub fn errors(&self) -> usize {
-        diagnostics::count(&self.diagnostics).0
+        diagnostic::count(&self.diagnostics).0
     }
 
     pub fn warnings(&self) -> usize {
-        diagnostics::count(&self.diagnostics).1
+        diagnostic::count(&self.diagnostics).1
     }
 
     /// `Built 5 pages (fr 2, it 1, nl 1, sv 1), 1 warning, 0 errors in 0.04 s -> public/`
@@ -162,7 +162,7 @@ pub fn assemble(
         suggest::apply(&pages, &mut alignment, &suggestions);
     }
     let word_counts = source_word_counts(&config, &pages, &fingerprints);
-    let staleness = stale::assess(
+    let staleness = staleness::assess(
         &config.source_language,
         &pages,
         &alignment,
@@ -309,7 +309,7 @@ pub fn build_with_progress(options: &BuildOptions, progress: &dyn Progress) -> B
         }
         Err(problems) => report.diagnostics = problems,
     }
-    diagnostics::sort_and_dedup(&mut report.diagnostics);
+    diagnostic::sort_and_dedup(&mut report.diagnostics);
     report.elapsed = started.elapsed();
     report
 }
@@ -381,7 +381,7 @@ fn render_and_write(
         .pages
         .iter()
         .filter_map(|p| p.front.title.as_deref())
-        .map(|t| crate::exl::strip_zero_width(t).1)
+        .map(|t| crate::markdown::exl::strip_zero_width(t).1)
         .sum();
     report.zero_width_removed = outcome.zero_width_removed + in_titles;
     if report.errors() > 0 && !options.keep_going {

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use crate::config::SiteConfig;
-use crate::diagnostics::Diagnostic;
-use crate::language;
+use crate::config::language;
+use crate::model::diagnostic::Diagnostic;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SourceFormat {

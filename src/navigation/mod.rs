@@ -16,8 +16,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::config::SiteConfig;
+use crate::model::urls::section_of;
 use crate::read::SourcePage;
-use crate::urls::section_of;
 
 mod toc;
 
@@ -326,7 +326,12 @@ fn language_nav(
     let mut sections: Vec<Section> = sections.into_values().collect();
     let by_source: HashMap<String, usize> = indices
         .iter()
-        .map(|&i| (crate::urls::content_relative_path(config, &pages[i]), i))
+        .map(|&i| {
+            (
+                crate::model::urls::content_relative_path(config, &pages[i]),
+                i,
+            )
+        })
         .collect();
     for section in &mut sections {
         let order = ordering_file(config, lang, &section.name);
@@ -452,7 +457,7 @@ fn humanize(folder: &str) -> String {
 mod tests {
     use super::*;
     use crate::discover::{SourceFile, SourceFormat};
-    use crate::frontmatter::FrontMatter;
+    use crate::read::front_matter::FrontMatter;
     use std::path::PathBuf;
 
     fn page(path: &str, title: &str, weight: Option<i64>) -> SourcePage {

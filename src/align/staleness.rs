@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use crate::align::history::GitHistory;
 use crate::align::{Alignment, TranslationGroup};
-use crate::git::GitHistory;
 use crate::read::SourcePage;
 
 /// What a group's translations are measured against.

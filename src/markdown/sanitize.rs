@@ -1141,7 +1141,7 @@ mod tests {
             {
                 if entry.path().extension().is_some_and(|e| e == "md") {
                     let text = std::fs::read_to_string(entry.path()).unwrap();
-                    let Ok(split) = crate::frontmatter::split(&text) else {
+                    let Ok(split) = crate::read::front_matter::split(&text) else {
                         continue;
                     };
                     let html = render(split.body);
@@ -1195,7 +1195,7 @@ mod tests {
                 .filter(|e| e.path().extension().is_some_and(|e| e == "md"))
             {
                 let text = std::fs::read_to_string(entry.path()).unwrap();
-                let Ok(split) = crate::frontmatter::split(&text) else {
+                let Ok(split) = crate::read::front_matter::split(&text) else {
                     continue;
                 };
                 let rendered = render_full(split.body);

@@ -13,16 +13,16 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::build::{self, BuildOptions, BuildReport, LoadedSite};
+use crate::align::fingerprint::Fingerprint;
+use crate::align::history::GitHistory;
+use crate::align::suggest;
 use crate::config::CONFIG_FILE;
-use crate::diagnostics::Diagnostic;
 use crate::discover;
-use crate::fingerprint::Fingerprint;
-use crate::git::GitHistory;
+use crate::model::diagnostic::Diagnostic;
+use crate::pipeline::{self, BuildOptions, BuildReport, LoadedSite};
 use crate::read::{self, SourcePage};
+use crate::render::theme::Theme;
 use crate::render::{OutputFile, SiteView};
-use crate::suggest;
-use crate::templates::Theme;
 
 /// What one rebuild did.
 #[derive(Debug, Default)]
@@ -60,7 +60,7 @@ pub struct IncrementalSite {
     assembly_problems: Vec<Diagnostic>,
     /// Times the stages of the rebuild under way (printed with
     /// `TOLK_TIMINGS` set, as for builds).
-    clock: build::Stopwatch,
+    clock: pipeline::Stopwatch,
 }
 
 impl IncrementalSite {
@@ -74,7 +74,7 @@ impl IncrementalSite {
             keep_going: true,
             ..options
         };
-        let report = build::build(&options);
+        let report = pipeline::build(&options);
         let Ok((site, theme, assembly_problems)) = load(&options) else {
             return Err(report);
         };
@@ -89,7 +89,7 @@ impl IncrementalSite {
                 git,
                 produced,
                 assembly_problems,
-                clock: build::Stopwatch::start(),
+                clock: pipeline::Stopwatch::start(),
             },
             report,
         ))
@@ -125,13 +125,13 @@ impl IncrementalSite {
     /// by then. Only edits that leave the site's structure as it was call it.
     pub fn rebuild_early(&mut self, changed: &[PathBuf], ready: &(dyn Fn() + Sync)) -> Rebuild {
         let started = Instant::now();
-        self.clock = build::Stopwatch::start();
+        self.clock = pipeline::Stopwatch::start();
         let mut rebuild = if changed.iter().any(|path| self.is_site_wide(path)) {
             self.rebuild_everything()
         } else {
             self.rebuild_content(changed, ready)
         };
-        crate::diagnostics::sort_and_dedup(&mut rebuild.diagnostics);
+        crate::model::diagnostic::sort_and_dedup(&mut rebuild.diagnostics);
         rebuild.elapsed = started.elapsed();
         self.lap("done");
         rebuild
@@ -149,7 +149,7 @@ impl IncrementalSite {
     }
 
     fn rebuild_everything(&mut self) -> Rebuild {
-        let report = build::build(&self.options);
+        let report = pipeline::build(&self.options);
         let mut rebuild = Rebuild {
             diagnostics: report.diagnostics,
             full: true,
@@ -189,7 +189,8 @@ impl IncrementalSite {
             self.lap("text-only edit: pages swapped in");
             // Nothing the alignment looks at changed: swap the pages in.
             for (&index, page) in indices.iter().zip(fresh) {
-                self.site.updated[index] = build::last_change(self.git.as_ref(), &page.file.path);
+                self.site.updated[index] =
+                    pipeline::last_change(self.git.as_ref(), &page.file.path);
                 self.site.pages[index] = page;
             }
             diagnostics.extend(self.assembly_problems.iter().cloned());
@@ -217,7 +218,7 @@ impl IncrementalSite {
         pages.sort_by(|a, b| a.file.path.cmp(&b.file.path));
         let structural = before != after;
         let assets = discover::assets(&config);
-        let (site, problems) = build::assemble(config, pages, assets, self.git.as_ref());
+        let (site, problems) = pipeline::assemble(config, pages, assets, self.git.as_ref());
         self.lap("aligned again");
         self.assembly_problems = problems.clone();
         diagnostics.extend(problems);
@@ -435,11 +436,11 @@ impl IncrementalSite {
 /// alone found (the site is aligned once more for them: `load_site` reports
 /// them mixed with every page's reading problems).
 fn load(options: &BuildOptions) -> Result<(LoadedSite, Theme, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let (loaded, _) = build::load_site(options)?;
+    let (loaded, _) = pipeline::load_site(options)?;
     let theme = Theme::load(&loaded.config)?;
     let git = GitHistory::load(&loaded.config.content_dir);
     let (site, problems) =
-        build::assemble(loaded.config, loaded.pages, loaded.assets, git.as_ref());
+        pipeline::assemble(loaded.config, loaded.pages, loaded.assets, git.as_ref());
     Ok((site, theme, problems))
 }
 

@@ -20,7 +20,7 @@
 use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
-use crate::language::{normalize_tag, primary_subtag};
+use crate::config::language::{normalize_tag, primary_subtag};
 
 /// The languages tolk ships a model for, by BCP 47 primary subtag. Each one
 /// needs its `lingua` feature in Cargo.toml. A model adds about 5 MB to the

@@ -8,7 +8,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::Entry;
 use crate::config::SiteConfig;
-use crate::urls::join_relative;
+use crate::model::urls::join_relative;
 
 pub struct Toc {
     /// The TOC's first heading, without its `{#id}`.

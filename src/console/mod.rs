@@ -1,0 +1,3 @@
+//! Output for people at a terminal: the progress bar.
+
+pub mod progress;

@@ -1,0 +1,4 @@
+//! Plain data shared by every stage.
+
+pub mod diagnostic;
+pub mod urls;
