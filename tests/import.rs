@@ -8,10 +8,10 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use tolk::config::SiteConfig;
 use tolk::import::{self, LanguageEvidence};
+use tolk::model::ReadOptions;
+use tolk::model::SiteConfig;
 use tolk::pipeline::BuildOptions;
-use tolk::read::ReadOptions;
 
 fn corpus() -> std::path::PathBuf {
     example_site().join("tests/fixtures/corpus")

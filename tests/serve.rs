@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tolk::read::ReadOptions;
+use tolk::model::ReadOptions;
 use tolk::serve::{self, Engine, FullRebuildEngine, RebuildReport, ServeOptions, ServerHandle};
 
 /// The longest any single wait may take.

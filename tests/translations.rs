@@ -9,7 +9,8 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use tolk::align::status::{self, CellStatus, StatusReport};
+use tolk::align::status;
+use tolk::model::status::{CellStatus, StatusReport};
 use tolk::pipeline::{BuildOptions, load_site};
 
 const EXL_ID: &str = "d66b4a7f-d54b-4902-8791-7a8f67fa4b43";
@@ -54,7 +55,11 @@ fn site_with_different_paths(extra_config: &str) -> tempfile::TempDir {
     dir
 }
 
-fn cell<'a>(report: &'a StatusReport, path_part: &str, lang: &str) -> &'a status::Cell {
+fn cell<'a>(
+    report: &'a StatusReport,
+    path_part: &str,
+    lang: &str,
+) -> &'a tolk::model::status::Cell {
     let group = report
         .groups
         .iter()
@@ -458,7 +463,8 @@ fn with_missing_pages_unavailable_the_switcher_shows_no_link() {
 
 #[test]
 fn the_article_does_not_look_like_the_b2b_page_even_without_a_language_clash() {
-    use tolk::align::fingerprint::{Fingerprint, similarity};
+    use tolk::align::fingerprint::similarity;
+    use tolk::model::Fingerprint;
     let body = |seed_name: &str| {
         let text = seed(seed_name);
         text.split("\n---\n")

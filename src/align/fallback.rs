@@ -4,21 +4,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::align::staleness::GroupSource;
-use crate::align::{Alignment, TranslationGroup};
-use crate::config::{MissingPages, SiteConfig};
-use crate::read::SourcePage;
-use crate::render::page_url;
-
-/// One page to build in place of a missing translation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fallback {
-    pub group: usize,
-    pub lang: String,
-    /// The page whose content is shown.
-    pub reference: usize,
-    pub url: String,
-}
+use crate::model::Fallback;
+use crate::model::GroupSource;
+use crate::model::SourcePage;
+use crate::model::urls::page_url;
+use crate::model::{Alignment, TranslationGroup};
+use crate::model::{MissingPages, SiteConfig};
 
 /// The page that best stands for a group: its source page, else a page
 /// translated from the group's newest source revision, else the first page,

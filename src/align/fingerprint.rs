@@ -5,20 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::Fingerprint;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
-
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Fingerprint {
-    /// Level of every heading, in order.
-    pub headings: Vec<u8>,
-    /// Number of items of every list, in order.
-    pub lists: Vec<usize>,
-    /// `(body rows, columns)` of every table.
-    pub tables: Vec<(usize, usize)>,
-    /// Invariant tokens and how often they occur.
-    pub tokens: BTreeMap<String, usize>,
-    pub words: usize,
-}
 
 impl Fingerprint {
     pub fn of_markdown(markdown: &str) -> Fingerprint {

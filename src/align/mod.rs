@@ -14,60 +14,10 @@ pub mod suggest;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::model::diagnostic::Diagnostic;
-use crate::read::SourcePage;
-
-/// Pages that translate one another: at most one page per language.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TranslationGroup {
-    /// Language tag -> index into the page list.
-    pub pages: BTreeMap<String, usize>,
-    pub exl_id: Option<String>,
-    pub translation_key: Option<String>,
-}
-
-impl TranslationGroup {
-    /// A page with nothing linking it to any other page.
-    pub fn is_single(&self) -> bool {
-        self.pages.len() == 1
-    }
-
-    /// A single page without an id of its own: nothing says which page it
-    /// translates, so it is unaligned (a lone page with an exl-id or a
-    /// translation key is aligned; it is just not translated yet).
-    pub fn is_unaligned(&self) -> bool {
-        self.is_single() && self.exl_id.is_none() && self.translation_key.is_none()
-    }
-}
-
-/// The result of alignment: every page belongs to exactly one group.
-#[derive(Clone, Debug)]
-pub struct Alignment {
-    pub groups: Vec<TranslationGroup>,
-    /// Page index -> group index.
-    pub group_of_page: Vec<usize>,
-}
-
-impl Alignment {
-    /// The translation of page `page` into `lang`, if there is one.
-    pub fn translation(&self, page: usize, lang: &str) -> Option<usize> {
-        self.groups[self.group_of_page[page]]
-            .pages
-            .get(lang)
-            .copied()
-    }
-
-    /// Moves `page` (alone in its group) into `group`; used when the site
-    /// asks for suggestions to be applied. Its old group is left empty.
-    pub fn join(&mut self, pages: &[SourcePage], page: usize, group: usize) {
-        let old = self.group_of_page[page];
-        self.groups[old].pages.clear();
-        self.groups[group]
-            .pages
-            .insert(pages[page].lang.clone(), page);
-        self.group_of_page[page] = group;
-    }
-}
+use crate::model::Alignment;
+use crate::model::Diagnostic;
+use crate::model::SourcePage;
+use crate::model::TranslationGroup;
 
 /// The kinds of evidence, strongest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -342,8 +292,8 @@ fn duplicate_language(pages: &[SourcePage], lang: &str, indices: &[usize]) -> Di
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discover::{SourceFile, SourceFormat};
-    use crate::read::front_matter::FrontMatter;
+    use crate::model::FrontMatter;
+    use crate::model::{SourceFile, SourceFormat};
     use std::path::PathBuf;
 
     const ID_A: &str = "d66b4a7f-d54b-4902-8791-7a8f67fa4b43";
@@ -371,7 +321,7 @@ mod tests {
                 key_lines: BTreeMap::from([("exl-id".to_string(), 3)]),
                 ..Default::default()
             },
-            body: crate::read::Body::Text(String::new()),
+            body: crate::model::Body::Text(String::new()),
             body_line: 1,
             title: path.to_string(),
         }

@@ -6,45 +6,18 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
-use crate::align::Alignment;
-use crate::align::fingerprint::{Fingerprint, similarity};
-use crate::read::SourcePage;
+use crate::align::fingerprint::similarity;
+use crate::model::Alignment;
+use crate::model::Fingerprint;
+use crate::model::Fix;
+use crate::model::SourcePage;
+use crate::model::Suggestion;
 
 /// Fingerprints closer than this are worth a translator's look.
 pub const MIN_SCORE: f64 = 0.6;
 
 /// Tokens found in more pages than this are too common to pick candidates.
 const MAX_TOKEN_PAGES: usize = 200;
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Suggestion {
-    /// The page that nothing links yet.
-    pub page: usize,
-    /// The group it most likely belongs to; `None` when it pairs with other
-    /// unlinked pages only.
-    pub group: Option<usize>,
-    /// The pages it should be aligned with.
-    pub partners: Vec<usize>,
-    pub score: f64,
-    pub fix: Fix,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Fix {
-    /// Add this line to the page's front matter, e.g. `exl-id: d66b…`.
-    FrontMatter(String),
-    /// Move the file here (the group is linked by path only).
-    MoveTo(PathBuf),
-}
-
-impl Fix {
-    pub fn describe(&self) -> String {
-        match self {
-            Fix::FrontMatter(line) => format!("add `{line}` to its front matter"),
-            Fix::MoveTo(path) => format!("move it to {}", path.display()),
-        }
-    }
-}
 
 /// Suggestions for every page alone in its group, best matches first.
 pub fn suggest(

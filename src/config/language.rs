@@ -1,24 +1,8 @@
 //! Language tags: parsing and normalising BCP 47 tags, and the defaults a site
 //! gets when its config does not name a language's autonym or direction.
 
+use crate::model::TextDirection;
 use unic_langid::LanguageIdentifier;
-
-/// Which way a language's text runs; it becomes the `dir` attribute of its pages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TextDirection {
-    Ltr,
-    Rtl,
-}
-
-impl TextDirection {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TextDirection::Ltr => "ltr",
-            TextDirection::Rtl => "rtl",
-        }
-    }
-}
 
 /// Parses a BCP 47 tag and returns its canonical spelling (`fr-fr` -> `fr-FR`).
 ///

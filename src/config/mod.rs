@@ -5,10 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::model::diagnostic::Diagnostic;
-use language::TextDirection;
-
-pub const CONFIG_FILE: &str = "tolk.toml";
+use crate::model::Diagnostic;
+use crate::model::config::{CONFIG_FILE, Language, SiteConfig, TextDirection, TranslationSettings};
 
 /// The configuration as written in `tolk.toml`. Unknown keys are errors, so a
 /// misspelt key is reported instead of silently ignored.
@@ -44,38 +42,6 @@ fn yes() -> bool {
     true
 }
 
-/// `[translations]`: what readers get for missing pages, and the status page.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, default)]
-pub struct TranslationSettings {
-    pub missing_pages: MissingPages,
-    /// Build the translation status page, linked from every page's footer.
-    pub status_page: bool,
-    /// Align pages by their fingerprint suggestions without asking.
-    pub apply_suggestions: bool,
-}
-
-impl Default for TranslationSettings {
-    fn default() -> Self {
-        TranslationSettings {
-            missing_pages: MissingPages::Fallback,
-            status_page: true,
-            apply_suggestions: false,
-        }
-    }
-}
-
-/// What a reader gets for a page that is not translated into their language.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum MissingPages {
-    /// The page is built at its own URL with the source page's content and
-    /// a notice that it is not translated yet.
-    Fallback,
-    /// The switcher shows the language as unavailable.
-    Unavailable,
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawLanguage {
@@ -95,40 +61,6 @@ fn default_output_dir() -> PathBuf {
 }
 fn default_content_dir() -> PathBuf {
     PathBuf::from("content")
-}
-
-/// One language the site is published in.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Language {
-    /// Canonical BCP 47 tag, as used in URLs and `lang` attributes.
-    pub tag: String,
-    /// The autonym shown in the language switcher.
-    pub name: String,
-    pub dir: TextDirection,
-}
-
-/// The validated site configuration every later stage reads.
-#[derive(Clone, Debug)]
-pub struct SiteConfig {
-    /// The folder holding `tolk.toml`; relative paths in the config start here.
-    pub root: PathBuf,
-    pub title: String,
-    /// Absolute URL of the site, always ending with `/`.
-    pub base_url: String,
-    /// The path part of `base_url` (`/` or `/docs/`): the prefix of every link.
-    pub base_path: String,
-    pub source_language: String,
-    /// In the order of the config: the switcher and listings keep it.
-    pub languages: Vec<Language>,
-    pub theme: String,
-    pub output_dir: PathBuf,
-    /// Build a search index and show the search box.
-    pub search: bool,
-    pub content_dir: PathBuf,
-    pub translations: TranslationSettings,
-    pub feeds: bool,
-    /// Raw HTML from writers is trusted: no sanitizing (off by default).
-    pub trust_html: bool,
 }
 
 impl SiteConfig {
@@ -205,15 +137,6 @@ impl SiteConfig {
             feeds: true,
             trust_html: false,
         }
-    }
-
-    /// The configured language whose canonical tag is exactly `tag`.
-    pub fn language(&self, tag: &str) -> Option<&Language> {
-        self.languages.iter().find(|l| l.tag == tag)
-    }
-
-    pub fn theme_dir(&self) -> PathBuf {
-        self.root.join("themes").join(&self.theme)
     }
 }
 
@@ -341,7 +264,10 @@ name = "Vlaams"
         assert_eq!(config.languages[0].name, "Français");
         assert_eq!(config.languages[1].name, "Vlaams");
         assert_eq!(config.output_dir, Path::new("site/public"));
-        assert_eq!(config.translations.missing_pages, MissingPages::Fallback);
+        assert_eq!(
+            config.translations.missing_pages,
+            crate::model::MissingPages::Fallback
+        );
         assert!(config.translations.status_page);
     }
 
@@ -387,7 +313,10 @@ name = "Vlaams"
             "{MINIMAL}[translations]\nmissing_pages = \"unavailable\"\nstatus_page = false\n"
         );
         let config = parse(&text).unwrap();
-        assert_eq!(config.translations.missing_pages, MissingPages::Unavailable);
+        assert_eq!(
+            config.translations.missing_pages,
+            crate::model::MissingPages::Unavailable
+        );
         assert!(!config.translations.status_page);
         let wrong = format!("{MINIMAL}[translations]\nmissing_pages = \"hide\"\n");
         assert!(parse(&wrong).unwrap_err()[0].to_string().contains("hide"));

@@ -1,3 +1,5 @@
-//! Output for people at a terminal: the progress bar.
+//! Output for people at a terminal: problems with their source lines, and
+//! the progress bar.
 
+pub mod diagnostics;
 pub mod progress;

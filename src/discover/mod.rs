@@ -10,32 +10,11 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::config::SiteConfig;
 use crate::config::language;
-use crate::model::diagnostic::Diagnostic;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SourceFormat {
-    Markdown,
-    /// Plain text without markup; converted by the `plaintext` module.
-    PlainText,
-}
-
-/// A content file and what its path tells.
-#[derive(Clone, Debug)]
-pub struct SourceFile {
-    pub path: PathBuf,
-    /// Relative to the site root: the form diagnostics show.
-    pub display_path: PathBuf,
-    pub format: SourceFormat,
-    /// Language named by the first folder under the content folder.
-    pub folder_language: Option<String>,
-    /// Language named by a `.xx` suffix before the extension.
-    pub suffix_language: Option<String>,
-    /// The path that translations of this page share: no language folder, no
-    /// language suffix, no extension, `index` dropped (`commerce/b2b-b2c`).
-    pub logical_path: String,
-}
+use crate::model::Diagnostic;
+use crate::model::SiteConfig;
+use crate::model::SourceFile;
+use crate::model::SourceFormat;
 
 /// Walks the content folder in a stable (sorted) order.
 pub fn discover(config: &SiteConfig) -> (Vec<SourceFile>, Vec<Diagnostic>) {

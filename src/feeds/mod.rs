@@ -4,9 +4,10 @@
 use std::fmt::Write;
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::config::SiteConfig;
-use crate::pipeline::LoadedSite;
-use crate::render::{OutputFile, page_url};
+use crate::model::LoadedSite;
+use crate::model::OutputFile;
+use crate::model::SiteConfig;
+use crate::model::urls::page_url;
 
 /// Entries per feed: the most recently changed pages.
 const FEED_ENTRIES: usize = 50;

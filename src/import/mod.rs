@@ -19,16 +19,18 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::align;
-use crate::align::fingerprint::Fingerprint;
 use crate::align::suggest;
-use crate::config::SiteConfig;
 use crate::config::language;
-use crate::discover::{SourceFile, SourceFormat, relative_to};
+use crate::discover::relative_to;
 use crate::import::detect::Detector;
-use crate::model::diagnostic::Diagnostic;
+use crate::model::Diagnostic;
+use crate::model::Fingerprint;
+use crate::model::SiteConfig;
+use crate::model::{ReadOptions, SourcePage};
+use crate::model::{SourceFile, SourceFormat};
+use crate::read;
 use crate::read::front_matter;
 use crate::read::plaintext;
-use crate::read::{self, ReadOptions, SourcePage};
 
 /// How a file's language was found.
 #[derive(Clone, Debug, PartialEq)]
@@ -188,7 +190,7 @@ fn decide(
     let split = front_matter::split(text).map_err(|e| at(e.line, e.column, e.message))?;
     let front = match split.yaml {
         Some(yaml) => front_matter::parse(yaml, 2).map_err(|e| at(e.line, e.column, e.message))?,
-        None => front_matter::FrontMatter::default(),
+        None => crate::model::FrontMatter::default(),
     };
     let plain = split.yaml.is_none() && !plaintext::looks_like_markdown(split.body);
     let given = match &front.lang {
@@ -294,7 +296,7 @@ fn site_text(page: &SourcePage, has_front_matter: bool, original: &str) -> Strin
     format!(
         "---\ntitle: {}\n---\n\n{}",
         yaml_string(&page.title),
-        page.body().unwrap_or_default()
+        crate::read::page_body(page).unwrap_or_default()
     )
 }
 
@@ -311,7 +313,7 @@ fn aligned_slugs(config: &SiteConfig, imported: &[ImportedPage]) -> (Vec<String>
     let (mut alignment, problems) = align::align(&pages);
     let fingerprints: Vec<Fingerprint> = pages
         .par_iter()
-        .map(|p| Fingerprint::of_markdown(&p.body().unwrap_or_default()))
+        .map(|p| Fingerprint::of_markdown(&crate::read::page_body(p).unwrap_or_default()))
         .collect();
     let suggestions = suggest::suggest(&pages, &alignment, &fingerprints);
     suggest::apply(&pages, &mut alignment, &suggestions);

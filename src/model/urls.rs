@@ -1,8 +1,8 @@
 //! URLs and links: where a page is published, and where a link in a page's
 //! Markdown leads.
 
-use crate::config::SiteConfig;
-use crate::read::SourcePage;
+use crate::model::SiteConfig;
+use crate::model::SourcePage;
 
 /// Pretty, stable URLs: `/fr/commerce/b2b/` (under the base path).
 pub fn page_url(config: &SiteConfig, lang: &str, logical_path: &str) -> String {

@@ -15,9 +15,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::config::SiteConfig;
+use crate::model::SiteConfig;
+use crate::model::SourcePage;
 use crate::model::urls::section_of;
-use crate::read::SourcePage;
 
 mod toc;
 
@@ -456,8 +456,8 @@ fn humanize(folder: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discover::{SourceFile, SourceFormat};
-    use crate::read::front_matter::FrontMatter;
+    use crate::model::FrontMatter;
+    use crate::model::{SourceFile, SourceFormat};
     use std::path::PathBuf;
 
     fn page(path: &str, title: &str, weight: Option<i64>) -> SourcePage {
@@ -477,7 +477,7 @@ mod tests {
             },
             lang: "fr".into(),
             front,
-            body: crate::read::Body::Text(String::new()),
+            body: crate::model::Body::Text(String::new()),
             body_line: 1,
             title: title.to_string(),
         }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::Entry;
-use crate::config::SiteConfig;
+use crate::model::SiteConfig;
 use crate::model::urls::join_relative;
 
 pub struct Toc {

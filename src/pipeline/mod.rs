@@ -6,18 +6,22 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::align::fallback::{self, Fallback};
-use crate::align::fingerprint::Fingerprint;
+use crate::align::fallback;
+
+use crate::align;
 use crate::align::history::GitHistory;
-use crate::align::staleness::{self, Staleness};
-use crate::align::suggest::{self, Suggestion};
-use crate::align::{self, Alignment};
-use crate::config::SiteConfig;
+use crate::align::staleness;
+use crate::align::suggest;
 use crate::console::progress::{NoProgress, Progress};
 use crate::discover;
 use crate::import;
-use crate::model::diagnostic::{self, Diagnostic};
-use crate::read::{self, ReadOptions, SourcePage};
+use crate::model::Diagnostic;
+use crate::model::Fingerprint;
+use crate::model::LoadedSite;
+use crate::model::SiteConfig;
+use crate::model::diagnostic;
+use crate::model::{ReadOptions, SourcePage};
+use crate::read;
 use crate::render::SiteView;
 use crate::render::theme::Theme;
 use crate::search::SearchIndexer;
@@ -97,22 +101,6 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
 
-/// Everything up to rendering, shared by `build` and `report`.
-pub struct LoadedSite {
-    pub config: SiteConfig,
-    pub pages: Vec<SourcePage>,
-    pub alignment: Alignment,
-    pub fingerprints: Vec<Fingerprint>,
-    pub suggestions: Vec<Suggestion>,
-    pub staleness: Staleness,
-    pub fallbacks: Vec<Fallback>,
-    /// Content-relative paths of the content folder's other files (images).
-    pub assets: Vec<String>,
-    /// When each page last changed, in seconds since the epoch: its last
-    /// commit when the content is in git, else the file's modification time.
-    pub updated: Vec<i64>,
-}
-
 /// Discovers, reads and aligns the pages, and works out what is stale,
 /// suggested and missing. Problems with single pages are returned beside
 /// the site; only a broken config stops here.
@@ -152,7 +140,7 @@ pub fn assemble(
     let fingerprints: Vec<Fingerprint> = if alignment.groups.iter().any(|g| g.is_unaligned()) {
         pages
             .par_iter()
-            .map(|p| Fingerprint::of_markdown(&p.body().unwrap_or_default()))
+            .map(|p| Fingerprint::of_markdown(&crate::read::page_body(p).unwrap_or_default()))
             .collect()
     } else {
         Vec::new()
@@ -237,7 +225,7 @@ fn source_word_counts(
         .map(|(index, page)| match fingerprints.get(index) {
             Some(fingerprint) => fingerprint.words,
             None if page.lang == config.source_language => {
-                Fingerprint::of_markdown(&page.body().unwrap_or_default()).words
+                Fingerprint::of_markdown(&crate::read::page_body(page).unwrap_or_default()).words
             }
             None => 0,
         })

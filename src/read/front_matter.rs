@@ -5,32 +5,10 @@ use std::collections::BTreeMap;
 
 use std::fmt;
 
+use crate::model::FrontMatter;
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
-
-/// The fields tolk understands. Every key, known or not, is also kept in
-/// `all` (entities decoded) so templates can use it.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FrontMatter {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub lang: Option<String>,
-    /// Adobe Experience League's translation id, shared by all translations.
-    pub exl_id: Option<String>,
-    pub translation_key: Option<String>,
-    pub source_git_commit: Option<String>,
-    /// `tm+mt`: translation memory plus machine translation.
-    pub workflow_type: Option<String>,
-    /// Words in the source-language page (written as `'266'` by Adobe).
-    pub source_wordcount: Option<u64>,
-    /// Share of human translation in percent (written as `0%`).
-    pub ht_degree: Option<u8>,
-    pub all: Map<String, Value>,
-    /// File line of each top-level key, so later stages (alignment, reports)
-    /// can point at the exact line of an `exl-id`.
-    pub key_lines: BTreeMap<String, usize>,
-}
 
 /// Where the front matter and the body are in a file's text.
 #[derive(Debug, PartialEq, Eq)]
@@ -184,9 +162,34 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<FrontMatter, FrontMatterEr
             first_line,
         )?,
         ht_degree: parse_percent(ht_degree.as_deref(), yaml, first_line)?,
+        weight: all.get("weight").and_then(Value::as_i64),
+        slug: all.get("slug").and_then(Value::as_str).map(str::to_string),
+        aliases: aliases(&all),
+        seo_title: non_blank_text(&all, "seo-title"),
+        seo_description: non_blank_text(&all, "seo-description"),
         all,
         key_lines: top_level_key_lines(yaml, first_line),
     })
+}
+
+/// `aliases:` as one path or a list of paths, without surrounding slashes.
+fn aliases(all: &Map<String, Value>) -> Vec<String> {
+    match all.get("aliases") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|a| a.trim_matches('/').to_string())
+            .collect(),
+        Some(Value::String(one)) => vec![one.trim_matches('/').to_string()],
+        _ => Vec::new(),
+    }
+}
+
+fn non_blank_text(all: &Map<String, Value>, key: &str) -> Option<String> {
+    all.get(key)?
+        .as_str()
+        .filter(|text| !text.trim().is_empty())
+        .map(str::to_string)
 }
 
 /// `key -> file line` for every top-level `key:` line of the YAML.

@@ -9,112 +9,42 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use crate::config::language;
-use crate::config::{SiteConfig, line_and_column};
-use crate::discover::{SourceFile, SourceFormat};
+use crate::config::line_and_column;
 use crate::markdown::exl;
-use crate::model::diagnostic::Diagnostic;
-use front_matter::FrontMatter;
+use crate::model::Body;
+use crate::model::Diagnostic;
+use crate::model::FrontMatter;
+use crate::model::ReadOptions;
+use crate::model::SiteConfig;
+use crate::model::SourcePage;
+use crate::model::{SourceFile, SourceFormat};
 
-/// A page after decoding: plain data for the alignment and render stages.
-#[derive(Clone, Debug)]
-pub struct SourcePage {
-    pub file: SourceFile,
-    /// Canonical tag of one of the configured languages.
-    pub lang: String,
-    pub front: FrontMatter,
-    /// Markdown, entities still as written (the Markdown parser decodes them).
-    pub body: Body,
-    /// 1-based file line where `body` starts, for positions in diagnostics.
-    pub body_line: usize,
-    /// The title: front matter, else the first heading, else the file name.
-    pub title: String,
-}
-
-/// A page's Markdown, or where to find it again. A large site's text is not
-/// held in memory between reading and rendering: the file is read again
-/// (from the page cache) when the page is rendered.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Body {
-    Text(String),
-    File {
-        /// Byte offset of the body in the decoded, repaired text.
-        offset: usize,
-        /// Length of that text, to notice a file changed in between.
-        text_len: usize,
-        /// Plain text, converted to Markdown each time.
-        plain: bool,
-        options: ReadOptions,
-    },
-}
-
-impl SourcePage {
-    /// The path its URL is made of: the logical path, its last segment
-    /// replaced by the front matter `slug` when there is one (translations
-    /// still align by the logical path).
-    pub fn url_path(&self) -> Cow<'_, str> {
-        match self.front.all.get("slug").and_then(|s| s.as_str()) {
-            Some(slug) => Cow::Owned(match self.file.logical_path.rsplit_once('/') {
-                Some((folder, _)) => format!("{folder}/{slug}"),
-                None => slug.to_string(),
-            }),
-            None => Cow::Borrowed(&self.file.logical_path),
-        }
+/// The Markdown of a read page: kept in memory, or read again from its file
+/// (see [`Body`]).
+pub fn page_body(page: &SourcePage) -> Result<Cow<'_, str>, Diagnostic> {
+    let (offset, text_len, plain, options) = match &page.body {
+        Body::Text(text) => return Ok(Cow::Borrowed(text)),
+        Body::File {
+            offset,
+            text_len,
+            plain,
+            options,
+        } => (*offset, *text_len, *plain, *options),
+    };
+    let mut text = decode_file(&page.file.path, &page.file.display_path, options, None)?;
+    if text.len() != text_len || !text.is_char_boundary(offset) {
+        return Err(
+            Diagnostic::error("the file changed while the site was being built")
+                .in_file(&page.file.display_path)
+                .with_help("build again"),
+        );
     }
-
-    /// `aliases` of the front matter: old paths (relative to the language)
-    /// that redirect to this page.
-    pub fn aliases(&self) -> Vec<String> {
-        match self.front.all.get("aliases") {
-            Some(serde_json::Value::Array(items)) => items
-                .iter()
-                .filter_map(|i| i.as_str())
-                .map(|a| a.trim_matches('/').to_string())
-                .collect(),
-            Some(serde_json::Value::String(one)) => vec![one.trim_matches('/').to_string()],
-            _ => Vec::new(),
-        }
-    }
-
-    /// The page's Markdown.
-    pub fn body(&self) -> Result<Cow<'_, str>, Diagnostic> {
-        let (offset, text_len, plain, options) = match &self.body {
-            Body::Text(text) => return Ok(Cow::Borrowed(text)),
-            Body::File {
-                offset,
-                text_len,
-                plain,
-                options,
-            } => (*offset, *text_len, *plain, *options),
-        };
-        let mut text = decode_file(&self.file.path, &self.file.display_path, options, None)?;
-        if text.len() != text_len || !text.is_char_boundary(offset) {
-            return Err(
-                Diagnostic::error("the file changed while the site was being built")
-                    .in_file(&self.file.display_path)
-                    .with_help("build again"),
-            );
-        }
-        let body = text.split_off(offset);
-        Ok(Cow::Owned(if plain {
-            plaintext::to_markdown(&body).markdown
-        } else {
-            body
-        }))
-    }
-}
-
-/// Options of the read stage.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ReadOptions {
-    pub repair_mojibake: bool,
-}
-
-impl Default for ReadOptions {
-    fn default() -> Self {
-        ReadOptions {
-            repair_mojibake: true,
-        }
-    }
+    let body = text.split_off(offset);
+    Ok(Cow::Owned(if plain {
+        plaintext::to_markdown(&body).markdown
+    } else {
+        body
+    }))
 }
 
 /// Reads one file. Warnings (repairs) come back with the page; an error means
@@ -517,7 +447,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.url_path(), "guide/court");
-        assert_eq!(ok.aliases(), ["ancien/chemin"]);
+        assert_eq!(ok.front.aliases, ["ancien/chemin"]);
     }
 
     #[test]

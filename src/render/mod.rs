@@ -10,30 +10,27 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use crate::align::fallback::{self, Fallback};
-use crate::align::status::{self, StatusReport};
-use crate::config::{Language, SiteConfig};
+use crate::align::fallback;
+
+use crate::align::status;
 use crate::console::progress::{NoProgress, Progress};
 use crate::markdown::exl;
 use crate::markdown::{self, LinkTarget, RenderOptions};
-use crate::model::diagnostic::Diagnostic;
+use crate::model::Diagnostic;
+use crate::model::Fallback;
+use crate::model::LoadedSite;
+use crate::model::OutputFile;
+use crate::model::SourcePage;
+use crate::model::status::StatusReport;
 pub use crate::model::urls::page_url;
 use crate::model::urls::{
     content_relative_path, is_content_file, is_external_or_anchor, join_relative, output_path,
     section_of,
 };
+use crate::model::{Language, SiteConfig};
 use crate::navigation::{NavLink, Navigation};
-use crate::pipeline::LoadedSite;
-use crate::read::SourcePage;
 use crate::render::theme::{Theme, template_error};
 use crate::search::SearchIndexer;
-
-/// A file of the finished site, its path relative to the output folder.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutputFile {
-    pub path: String,
-    pub contents: Vec<u8>,
-}
 
 /// Where rendered files go: the staging folder, or memory in tests.
 pub type Sink<'s> = dyn Fn(&OutputFile) -> Result<(), Diagnostic> + Sync + 's;
@@ -378,7 +375,7 @@ impl<'a> SiteView<'a> {
         let load = |request: &exl::IncludeRequest| {
             std::fs::read_to_string(language_root.join(request.path)).map_err(|err| err.to_string())
         };
-        let body = match page.body() {
+        let body = match crate::read::page_body(page) {
             Ok(body) => body,
             Err(problem) => {
                 return PageOutcome {
@@ -569,7 +566,7 @@ impl<'a> SiteView<'a> {
         let taken: std::collections::HashSet<&str> = self.urls.iter().map(String::as_str).collect();
         let mut files = Vec::new();
         for (index, page) in self.pages.iter().enumerate() {
-            for alias in page.aliases() {
+            for alias in &page.front.aliases {
                 let url = page_url(self.config, &page.lang, &alias);
                 if taken.contains(url.as_str()) {
                     files.push(Err(Diagnostic::warning(format!(

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 use walkdir::WalkDir;
 
-use crate::config::SiteConfig;
 use crate::discover::relative_to;
-use crate::model::diagnostic::Diagnostic;
+use crate::model::Diagnostic;
+use crate::model::SiteConfig;
 
 /// UI strings of one language: `key -> text`.
 pub type Strings = BTreeMap<String, String>;

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::align::status::{Cell, CellStatus, StatusReport};
+use crate::model::status::{Cell, CellStatus, StatusReport};
 
 /// What makes `tolk report` exit non-zero, for CI.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

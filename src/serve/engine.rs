@@ -3,9 +3,9 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use crate::config::{CONFIG_FILE, SiteConfig};
+use crate::model::ReadOptions;
+use crate::model::{CONFIG_FILE, SiteConfig};
 use crate::pipeline::{self, BuildOptions, BuildReport};
-use crate::read::ReadOptions;
 
 use super::{Engine, RebuildReport};
 
@@ -61,7 +61,7 @@ impl FullRebuildEngine {
             .diagnostics
             .iter()
             .filter(|d| d.is_error())
-            .map(|d| d.render_with_snippet(&self.root, self.color))
+            .map(|d| crate::console::diagnostics::with_snippet(d, &self.root, self.color))
             .collect();
         let pages_written = match report.published_to {
             Some(_) => report.pages_per_language.values().sum::<usize>() + report.fallback_pages,
@@ -185,7 +185,7 @@ impl IncrementalEngine {
         let errors: Vec<String> = diagnostics
             .iter()
             .filter(|d| d.is_error())
-            .map(|d| d.render_with_snippet(&self.root, self.color))
+            .map(|d| crate::console::diagnostics::with_snippet(d, &self.root, self.color))
             .collect();
         RebuildReport {
             pages_written: if errors.is_empty() { written } else { 0 },

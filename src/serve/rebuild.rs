@@ -13,16 +13,19 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::align::fingerprint::Fingerprint;
 use crate::align::history::GitHistory;
 use crate::align::suggest;
-use crate::config::CONFIG_FILE;
 use crate::discover;
-use crate::model::diagnostic::Diagnostic;
-use crate::pipeline::{self, BuildOptions, BuildReport, LoadedSite};
-use crate::read::{self, SourcePage};
+use crate::model::CONFIG_FILE;
+use crate::model::Diagnostic;
+use crate::model::Fingerprint;
+use crate::model::LoadedSite;
+use crate::model::OutputFile;
+use crate::model::SourcePage;
+use crate::pipeline::{self, BuildOptions, BuildReport};
+use crate::read;
+use crate::render::SiteView;
 use crate::render::theme::Theme;
-use crate::render::{OutputFile, SiteView};
 
 /// What one rebuild did.
 #[derive(Debug, Default)]
@@ -285,7 +288,7 @@ impl IncrementalSite {
             if !source && !fingerprinted {
                 continue;
             }
-            let fingerprint = Fingerprint::of_markdown(&page.body().ok()?);
+            let fingerprint = Fingerprint::of_markdown(&crate::read::page_body(page).ok()?);
             if source {
                 let counted = site
                     .staleness

@@ -19,7 +19,7 @@ use std::sync::Mutex;
 use walkdir::WalkDir;
 
 use crate::discover::relative_to;
-use crate::model::diagnostic::Diagnostic;
+use crate::model::Diagnostic;
 
 /// Refuses output folders whose replacement would delete the user's work.
 pub fn check_output_dir(out: &Path, protected: &[&Path]) -> Result<(), Diagnostic> {

@@ -1,0 +1,34 @@
+//! The site as the stages after reading see it: every page, its translation
+//! group, staleness, fallback pages and dates.
+
+use super::alignment::{Alignment, Suggestion};
+use super::config::SiteConfig;
+use super::fingerprint::Fingerprint;
+use super::page::SourcePage;
+use super::staleness::Staleness;
+
+/// Everything up to rendering, shared by `build` and `report`.
+pub struct LoadedSite {
+    pub config: SiteConfig,
+    pub pages: Vec<SourcePage>,
+    pub alignment: Alignment,
+    pub fingerprints: Vec<Fingerprint>,
+    pub suggestions: Vec<Suggestion>,
+    pub staleness: Staleness,
+    pub fallbacks: Vec<Fallback>,
+    /// Content-relative paths of the content folder's other files (images).
+    pub assets: Vec<String>,
+    /// When each page last changed, in seconds since the epoch: its last
+    /// commit when the content is in git, else the file's modification time.
+    pub updated: Vec<i64>,
+}
+
+/// One page to build in place of a missing translation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fallback {
+    pub group: usize,
+    pub lang: String,
+    /// The page whose content is shown.
+    pub reference: usize,
+    pub url: String,
+}

@@ -1,0 +1,213 @@
+//! The translation status of a site: what `tolk report` prints and the
+//! status page shows. Field names are the JSON schema documented in the
+//! README.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::staleness::{GroupSource, StaleReason};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatusReport {
+    pub schema_version: u32,
+    pub source_language: String,
+    /// Configured languages, in the site's order.
+    pub languages: Vec<String>,
+    pub groups: Vec<GroupStatus>,
+    pub coverage: Vec<Coverage>,
+    pub totals: Totals,
+    /// Pages nothing links to any other page.
+    pub unaligned: Vec<UnalignedPage>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupStatus {
+    /// Stable id: the exl-id, else the translation key, else the path.
+    pub id: String,
+    /// Title in the source language, else of the group's reference page.
+    pub title: String,
+    /// Logical path of the reference page (`commerce/b2b-and-b2c`).
+    pub path: String,
+    pub exl_id: Option<String>,
+    pub source: SourceStatus,
+    /// Language tag -> cell, for every configured language.
+    pub cells: BTreeMap<String, Cell>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceStatus {
+    /// The language of the source page, when the group has one.
+    pub language: Option<String>,
+    #[serde(flatten)]
+    pub source: GroupSource,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CellStatus {
+    /// The source-language page itself.
+    Source,
+    /// A translation, up to date.
+    Present,
+    Stale,
+    Missing,
+    /// Missing, but an unlinked page looks like this translation.
+    Suggested,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    pub status: CellStatus,
+    /// The file, relative to the site root (for missing cells: where the
+    /// translation should be created).
+    pub file: String,
+    /// The page's URL; for missing cells the fallback page's URL, if built.
+    pub url: Option<String>,
+    pub title: Option<String>,
+    pub source_git_commit: Option<String>,
+    pub source_wordcount: Option<u64>,
+    pub workflow_type: Option<String>,
+    pub ht_degree: Option<u8>,
+    pub machine_translated: bool,
+    pub stale_reasons: Vec<StaleReason>,
+    pub suggestion: Option<SuggestionStatus>,
+    /// A fallback page stands in for this missing translation.
+    pub fallback: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SuggestionStatus {
+    /// The unlinked page that looks like this translation.
+    pub file: String,
+    pub score: f64,
+    /// The front matter line to add, when that is the fix.
+    pub front_matter: Option<String>,
+    /// Where to move the file, when that is the fix.
+    pub move_to: Option<String>,
+    pub fix: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Coverage {
+    pub language: String,
+    /// Groups with a page in this language (up to date, stale or source).
+    pub present: usize,
+    pub stale: usize,
+    pub missing: usize,
+    pub suggested: usize,
+    /// `present` over all groups, in percent.
+    pub percent: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    pub groups: usize,
+    pub pages: usize,
+    pub up_to_date: usize,
+    pub stale: usize,
+    pub missing: usize,
+    pub suggested: usize,
+    pub unaligned: usize,
+    pub machine_translated: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnalignedPage {
+    pub file: String,
+    /// Logical path (`articles/b2c`), shared by translations placed alike.
+    pub path: String,
+    pub language: String,
+    pub title: String,
+    pub suggestion: Option<SuggestionStatus>,
+}
+
+/// Which cells count, for filters and `--fail-on`.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub languages: Vec<String>,
+    /// Logical path prefix, such as `commerce/`.
+    pub section: Option<String>,
+}
+
+impl StatusReport {
+    /// Keeps only the given languages and the groups under the section.
+    pub fn filtered(mut self, filter: &Filter) -> StatusReport {
+        if let Some(section) = &filter.section {
+            let prefix = section.trim_matches('/');
+            let in_section = |path: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+            self.groups.retain(|g| in_section(&g.path));
+            self.unaligned.retain(|u| in_section(&u.path));
+        }
+        if !filter.languages.is_empty() {
+            let keep = |lang: &String| filter.languages.contains(lang);
+            self.languages.retain(keep);
+            for group in &mut self.groups {
+                group.cells.retain(|lang, _| keep(lang));
+            }
+            self.unaligned.retain(|u| keep(&u.language));
+        }
+        self.recount();
+        self
+    }
+
+    pub fn recount(&mut self) {
+        let mut totals = Totals {
+            groups: self.groups.len(),
+            unaligned: self.unaligned.len(),
+            ..Totals::default()
+        };
+        self.coverage = self
+            .languages
+            .iter()
+            .map(|lang| {
+                let mut coverage = Coverage {
+                    language: lang.clone(),
+                    ..Coverage::default()
+                };
+                for cell in self.groups.iter().filter_map(|g| g.cells.get(lang)) {
+                    count_cell(cell, &mut coverage, &mut totals);
+                }
+                coverage.percent = percent(coverage.present, self.groups.len());
+                coverage
+            })
+            .collect();
+        self.totals = totals;
+    }
+}
+
+fn count_cell(cell: &Cell, coverage: &mut Coverage, totals: &mut Totals) {
+    match cell.status {
+        CellStatus::Source | CellStatus::Present => {
+            coverage.present += 1;
+            totals.up_to_date += 1;
+        }
+        CellStatus::Stale => {
+            coverage.present += 1;
+            coverage.stale += 1;
+            totals.stale += 1;
+        }
+        CellStatus::Missing => coverage.missing += 1,
+        CellStatus::Suggested => {
+            coverage.missing += 1;
+            coverage.suggested += 1;
+            totals.suggested += 1;
+        }
+    }
+    if matches!(cell.status, CellStatus::Missing | CellStatus::Suggested) {
+        totals.missing += 1;
+    } else {
+        totals.pages += 1;
+    }
+    totals.machine_translated += usize::from(cell.machine_translated);
+}
+
+fn percent(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        100.0
+    } else {
+        (1000.0 * part as f64 / whole as f64).round() / 10.0
+    }
+}
