@@ -567,7 +567,7 @@ impl<'a> SiteView<'a> {
         let mut files = Vec::new();
         for (index, page) in self.pages.iter().enumerate() {
             for alias in &page.front.aliases {
-                let url = page_url(self.config, &page.lang, &alias);
+                let url = page_url(self.config, &page.lang, alias);
                 if taken.contains(url.as_str()) {
                     files.push(Err(Diagnostic::warning(format!(
                         "alias `{alias}` is the URL of another page; not redirected"
