@@ -23,6 +23,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::wd::TimeoutConfiguration;
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 use serde_json::{Value, json};
@@ -192,22 +193,15 @@ async fn reader_steps(client: Client, origin: String) {
     assert_eq!(no_sideways, json!(true), "open results fit the phone");
     shots.take(client, "06-nl-search-klantenservice").await;
 
-    // The keyboard reaches the results: Down from the box focuses the first.
-    client
-        .find(Locator::Css("#tolk-search-input"))
-        .await
-        .unwrap()
-        .send_keys(&Key::Down)
-        .await
-        .unwrap();
-    let focused = client
-        .execute(
-            "return document.activeElement.getAttribute('href');",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(focused, first["href"], "Down arrow moves into the results");
+    // The keyboard reaches the results: Down in the box makes the first one
+    // the active option, while the focus stays in the box.
+    press(client, Key::Down).await;
+    let state = combobox(client).await;
+    assert_eq!(state["focused"], json!(true), "{state}");
+    assert_eq!(
+        state["activeHref"], first["href"],
+        "Down arrow makes the first result active: {state}"
+    );
 
     // 5. Swedish on a wide screen: a word typed without its accent
     //    ("kundtjanst" for "Kundtjänst"), then in its definite form
@@ -250,6 +244,48 @@ async fn reader_steps(client: Client, origin: String) {
     shots.take(client, "09-it-search-no-fallback").await;
 }
 
+/// The search box as assistive technology sees it: its role and ARIA state,
+/// the list it controls, the active option, and where the focus is.
+async fn combobox(client: &Client) -> Value {
+    client
+        .execute(
+            "const input = document.getElementById('tolk-search-input');
+             const list = document.getElementById(input.getAttribute('aria-controls'));
+             const activeId = input.getAttribute('aria-activedescendant');
+             const active = activeId ? document.getElementById(activeId) : null;
+             const inList = active && list && list.contains(active) ? active : null;
+             const style = inList ? getComputedStyle(inList) : null;
+             return {
+               role: input.getAttribute('role'),
+               expanded: input.getAttribute('aria-expanded'),
+               listRole: list && list.getAttribute('role'),
+               listShown: !!list && list.getClientRects().length > 0,
+               active: activeId,
+               activeHref: inList && inList.getAttribute('role') === 'option'
+                 ? inList.getAttribute('href') : null,
+               activeVisible: !!style && style.outlineStyle !== 'none'
+                 && parseFloat(style.outlineWidth) >= 2,
+               selected: list ? Array.from(list.querySelectorAll('[role=option]'))
+                 .filter(o => o.getAttribute('aria-selected') === 'true').map(o => o.id) : [],
+               focused: document.activeElement === input,
+               value: input.value,
+             };",
+            vec![],
+        )
+        .await
+        .unwrap()
+}
+
+/// Presses and releases `key` (a character or a `Key`) on whatever has the
+/// focus, as a keyboard does.
+async fn press(client: &Client, key: impl Into<char>) {
+    let key = key.into();
+    let keys = KeyActions::new("keyboard".to_string())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    client.perform_actions(keys).await.unwrap();
+}
+
 /// Waits until the browser shows `url` (after a click on a link).
 async fn wait_for_url(client: &Client, url: &str) {
     let deadline = Instant::now() + PATIENCE;
@@ -287,8 +323,7 @@ async fn search(client: &Client, query: &str, expected: &str) -> Vec<Value> {
 }
 
 /// Types `query` into the search box and returns the results once the list
-/// answers that query (the list names the query it shows results for, so an
-/// earlier answer never counts).
+/// answers that query.
 async fn search_answer(client: &Client, query: &str) -> Vec<Value> {
     let input = client
         .wait()
@@ -300,6 +335,13 @@ async fn search_answer(client: &Client, query: &str) -> Vec<Value> {
     input.click().await.unwrap();
     input.clear().await.unwrap();
     input.send_keys(query).await.unwrap();
+    wait_for_answer(client, query).await
+}
+
+/// Waits until the results answer `query` (the list names the query it
+/// shows results for, so an earlier answer never counts) and returns them:
+/// id, href, title, section and the marked words of the snippet.
+async fn wait_for_answer(client: &Client, query: &str) -> Vec<Value> {
     let answered = format!(".search-results[data-query='{query}']");
     if let Err(err) = client
         .wait()
@@ -315,11 +357,14 @@ async fn search_answer(client: &Client, query: &str) -> Vec<Value> {
     }
     let found = client
         .execute(
-            "return Array.from(document.querySelectorAll('.search-result')).map(item => ({
-               href: item.querySelector('a').getAttribute('href'),
-               title: item.querySelector('a').textContent,
-               section: (item.querySelector('.search-result-section') || {}).textContent || '',
-               marked: Array.from(item.querySelectorAll('mark')).map(m => m.textContent).join(' '),
+            "const text = (option, selector) =>
+               (option.querySelector(selector) || {}).textContent || '';
+             return Array.from(document.querySelectorAll('.search-results [role=option]')).map(option => ({
+               id: option.id,
+               href: option.getAttribute('href'),
+               title: text(option, '.search-result-title'),
+               section: text(option, '.search-result-section'),
+               marked: Array.from(option.querySelectorAll('mark')).map(m => m.textContent).join(' '),
              }));",
             vec![],
         )
