@@ -13,16 +13,23 @@
 //!   opened with Enter, closed with Escape and followed with Enter, and the
 //!   search box as a WAI-ARIA combobox (arrow keys move the active result,
 //!   Enter follows it, Escape closes the list and leaves the focus in the
-//!   box, Tab leaves it).
+//!   box, Tab leaves it);
+//! - axe-core audits every kind of page the site has, at 360 and 1280 px, in
+//!   the light and the dark scheme, and once more with the switcher open,
+//!   with search results open and with a search that finds nothing: any
+//!   violation of WCAG 2.0 and 2.1 A and AA or of axe's best practices
+//!   fails, naming the rule, the element and the URL.
 //!
 //! Screenshots of the steps go to `target/browser-screenshots/`.
 //!
 //! Prerequisites: Debian's `chromium` and `chromium-driver` (or
-//! `TOLK_CHROMIUM` and `TOLK_CHROMEDRIVER` naming the programs). Under CI
-//! (the `CI` variable set) a missing one fails the test; elsewhere the test
-//! is skipped and says so (see `cannot_run`). Nothing is downloaded: the
-//! browser runs with its network features off and only talks to the local
-//! server.
+//! `TOLK_CHROMIUM` and `TOLK_CHROMEDRIVER` naming the programs) and, for the
+//! audit, the npm package axe-core: `TOLK_AXE_CORE` names its `axe.min.js`,
+//! by default `target/npm/node_modules/axe-core/axe.min.js`, where `.ci/run`
+//! installs the pinned version. Under CI (the `CI` variable set) a missing
+//! prerequisite fails the test; elsewhere the test is skipped and says so
+//! (see `cannot_run`). Nothing is downloaded: the browser runs with its
+//! network features off and only talks to the local server.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -42,6 +49,10 @@ use tolk::build::{BuildOptions, build};
 /// How long any one wait may take: the page, the switcher, a search.
 const PATIENCE: Duration = Duration::from_secs(20);
 
+/// How long one axe-core run may take: a few hundred milliseconds here, but
+/// a debug build and two other browsers share two cores.
+const AUDIT_PATIENCE: Duration = Duration::from_secs(90);
+
 /// Chromium's switches: headless, no sandbox (CI runs as root), and none of
 /// its own network traffic (updates, sync, field trials), since the machine
 /// has no network and the test must not depend on one.
@@ -56,6 +67,46 @@ const CHROMIUM_SWITCHES: [&str; 10] = [
     "--disable-sync",
     "--disable-dev-shm-usage",
     "--window-size=1280,900",
+];
+
+/// The rules axe-core runs: WCAG 2.0 and 2.1 at levels A and AA, and its
+/// best practices.
+const AXE_TAGS: [&str; 5] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
+
+/// One page of every kind the example site has: what it is, its path, and
+/// an element only that kind of page has (so a wrong page is never audited
+/// in its place).
+const AUDITED: [(&str, &str, &str); 8] = [
+    // The fragment keeps tolk.js from moving the reader to a language the
+    // browser prefers, so the list of languages is what gets audited.
+    ("the site root", "/#languages", "[data-tolk-languages]"),
+    ("a language home", "/nl/", ".home"),
+    (
+        "a machine-translated page with a table",
+        "/nl/commerce/b2b-and-b2c/",
+        ".notice-mt",
+    ),
+    (
+        "a stale page",
+        "/fr/commerce/b2b-and-b2c/",
+        "article.content",
+    ),
+    (
+        "a plain-text page",
+        "/fr/articles/b2c-b2b-b2c2b-b2b2c/",
+        "article.content",
+    ),
+    (
+        "a fallback page",
+        "/it/articles/b2c-b2b-b2c2b-b2b2c/",
+        ".notice-fallback",
+    ),
+    (
+        "the translation status",
+        "/translation-status/",
+        ".status-table",
+    ),
+    ("a missing page (404)", "/sv/no-such-page/", ".not-found"),
 ];
 
 /// The French page: its language's index holds two pages, so a search can
@@ -77,6 +128,15 @@ fn keyboard_alone_switches_language_and_searches() {
         return;
     };
     run_in_browser(&browser, keyboard_steps);
+}
+
+#[test]
+fn axe_finds_no_violation_on_any_kind_of_page() {
+    let Some((browser, axe)) = browser_and_axe_for("axe_finds_no_violation_on_any_kind_of_page")
+    else {
+        return;
+    };
+    run_in_browser(&browser, move |tab| audit_steps(tab, axe));
 }
 
 /// The steps, each ending with a screenshot named after it.
@@ -385,6 +445,221 @@ async fn keyboard_steps(tab: Tab) {
     wait_for_url(client, &tab.url(&target)).await;
 }
 
+/// Audits each kind of page in each width and colour scheme, then reports
+/// every violation found, with its rule, element and URL.
+async fn audit_steps(tab: Tab, axe: String) {
+    let client = &tab.client;
+    let shots = Screenshots::folder();
+    client
+        .update_timeouts(TimeoutConfiguration::new(
+            Some(AUDIT_PATIENCE),
+            Some(PATIENCE),
+            Some(Duration::ZERO),
+        ))
+        .await
+        .unwrap();
+    let mut audits = Audits::default();
+    for scheme in ["light", "dark"] {
+        // Chromium's own emulation of the reader's setting, through
+        // DevTools: it lasts for the tab, across navigations.
+        tab.devtools.send(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+        );
+        for (width, height) in [(360, 780), (1280, 900)] {
+            set_viewport_width(client, width, height).await;
+            let setting = format!("{width} px, {scheme}");
+            for (kind, path, marker) in AUDITED {
+                tab.goto(path).await;
+                let shown = client.find(Locator::Css(marker)).await;
+                assert!(shown.is_ok(), "{path} is not {kind}: no {marker}");
+                assert_scheme(client, scheme, path).await;
+                audits
+                    .run(client, &axe, &format!("{kind}, {setting}"))
+                    .await;
+            }
+
+            // What only shows after the reader opens it: the switcher's
+            // list, the search results with one of them active, and a
+            // search that finds nothing.
+            tab.goto(FRENCH_PAGE).await;
+            client
+                .find(Locator::Css(".lang-switcher summary"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            assert!(switcher_open(client).await);
+            audits
+                .run(client, &axe, &format!("the open switcher, {setting}"))
+                .await;
+            press(client, Key::Escape).await;
+            let results = search_answer(client, "b2b").await;
+            assert!(results.len() >= 2, "{results:?}");
+            press(client, Key::Down).await;
+            press(client, Key::Down).await;
+            audits
+                .run(client, &axe, &format!("open search results, {setting}"))
+                .await;
+            shots
+                .take(client, &format!("12-audit-search-{width}px-{scheme}"))
+                .await;
+            let results = search_answer(client, "zzyzx").await;
+            assert!(results.is_empty(), "{results:?}");
+            audits
+                .run(
+                    client,
+                    &axe,
+                    &format!("a search without results, {setting}"),
+                )
+                .await;
+        }
+    }
+    assert!(
+        audits.violations.is_empty(),
+        "axe-core {} found violations in {} audits:\n\n{}",
+        audits.version,
+        audits.count,
+        audits.report()
+    );
+}
+
+/// The audits run so far and the violations they found: for each rule and
+/// element, where it was seen.
+#[derive(Default)]
+struct Audits {
+    count: usize,
+    version: String,
+    violations: Vec<(String, Vec<String>)>,
+}
+
+impl Audits {
+    /// Runs axe-core on the page as it is now (injected first when the page
+    /// does not have it yet); keeps one report per violated rule.
+    async fn run(&mut self, client: &Client, axe: &str, what: &str) {
+        let url = client.current_url().await.unwrap();
+        let loaded = client
+            .execute("return typeof window.axe === 'object';", vec![])
+            .await
+            .unwrap();
+        if loaded != json!(true) {
+            let version = client
+                .execute(
+                    &format!("{axe}\n;return window.axe ? window.axe.version : null;"),
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let Some(version) = version.as_str() else {
+                panic!("axe-core did not load on {url}");
+            };
+            self.version = version.to_string();
+        }
+        let answer = client
+            .execute_async(
+                "const [tags, done] = arguments;
+                 axe.run(document, {
+                   runOnly: { type: 'tag', values: tags },
+                   resultTypes: ['violations'],
+                 }).then(
+                   results => done({ violations: results.violations.map(rule => ({
+                     id: rule.id,
+                     impact: rule.impact,
+                     help: rule.help,
+                     helpUrl: rule.helpUrl,
+                     nodes: rule.nodes.map(node => ({
+                       target: node.target.map(String).join(' '),
+                       html: node.html,
+                       summary: node.failureSummary,
+                     })),
+                   })) }),
+                   error => done({ error: String(error && error.stack || error) }),
+                 );",
+                vec![json!(AXE_TAGS)],
+            )
+            .await
+            .unwrap_or_else(|err| panic!("axe-core did not answer on {url} ({what}): {err}"));
+        if let Some(error) = answer.get("error") {
+            panic!("axe-core failed on {url} ({what}): {error}");
+        }
+        self.count += 1;
+        let place = format!("{url} ({what})");
+        for rule in answer["violations"].as_array().into_iter().flatten() {
+            for node in rule["nodes"].as_array().into_iter().flatten() {
+                let violation = describe_violation(rule, node);
+                match self.violations.iter_mut().find(|(v, _)| *v == violation) {
+                    Some((_, places)) => places.push(place.clone()),
+                    None => self.violations.push((violation, vec![place.clone()])),
+                }
+            }
+        }
+    }
+
+    /// Each violation once, with every page and setting it was seen in.
+    fn report(&self) -> String {
+        let reports: Vec<String> = self
+            .violations
+            .iter()
+            .map(|(violation, places)| {
+                format!("{violation}\n  seen on:\n    {}", places.join("\n    "))
+            })
+            .collect();
+        reports.join("\n\n")
+    }
+}
+
+/// `rule (impact): help`, the rule's page, and the element: its selector,
+/// its HTML and what is wrong with it.
+fn describe_violation(rule: &Value, node: &Value) -> String {
+    let text = |value: &Value| value.as_str().unwrap_or("").to_string();
+    format!(
+        "{} ({}): {}\n  {}\n  element: {}\n    {}\n    {}",
+        text(&rule["id"]),
+        text(&rule["impact"]),
+        text(&rule["help"]),
+        text(&rule["helpUrl"]),
+        text(&node["target"]),
+        text(&node["html"]),
+        text(&node["summary"]).replace('\n', "\n    ")
+    )
+}
+
+/// Checks that the page is shown in `scheme`: the media query answers, and
+/// the page's background is light or dark accordingly.
+async fn assert_scheme(client: &Client, scheme: &str, path: &str) {
+    let seen = client
+        .execute(
+            "return {
+               dark: matchMedia('(prefers-color-scheme: dark)').matches,
+               background: getComputedStyle(document.body).backgroundColor,
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let dark = scheme == "dark";
+    assert_eq!(seen["dark"], json!(dark), "{path} in {scheme}: {seen}");
+    let channels: Vec<u32> = seen["background"]
+        .as_str()
+        .unwrap_or("")
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .take(3)
+        .collect();
+    let brightness: u32 = channels.iter().sum();
+    assert!(
+        channels.len() == 3
+            && (if dark {
+                brightness < 200
+            } else {
+                brightness > 600
+            }),
+        "{path} in {scheme} has the background {}",
+        seen["background"]
+    );
+}
+
 /// The search box as assistive technology sees it: its role and ARIA state,
 /// the list it controls, the active option, and where the focus is.
 async fn combobox(client: &Client) -> Value {
@@ -592,6 +867,17 @@ fn browser_for(test: &str) -> Option<Browser> {
     }
 }
 
+/// The browser and axe-core's script, or `None` when `test` cannot run here.
+fn browser_and_axe_for(test: &str) -> Option<(Browser, String)> {
+    match (Browser::find(), axe_core()) {
+        (Ok(browser), Ok(axe)) => Some((browser, axe)),
+        (browser, axe) => {
+            let missing: Vec<String> = [browser.err(), axe.err()].into_iter().flatten().collect();
+            cannot_run(test, &missing)
+        }
+    }
+}
+
 /// A test whose prerequisites are missing. libtest has no "skipped"
 /// outcome: a test that returns early is counted as passed. So under CI
 /// (the `CI` variable set) it fails. Elsewhere it is skipped and says so on
@@ -607,6 +893,25 @@ fn cannot_run<T>(test: &str, missing: &[String]) -> Option<T> {
         "browser test {test} skipped: {missing}"
     );
     None
+}
+
+/// axe-core's script: the file `TOLK_AXE_CORE` names, else the one `.ci/run`
+/// installs (the pinned npm package under `target/npm/`).
+fn axe_core() -> Result<String, String> {
+    let path = match std::env::var_os("TOLK_AXE_CORE") {
+        Some(path) => PathBuf::from(path),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/npm/node_modules/axe-core/axe.min.js"),
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(script) if script.contains("axe") => Ok(script),
+        Ok(_) => Err(format!("{} is not axe-core", path.display())),
+        Err(err) => Err(format!(
+            "axe-core is not at {} ({err}; `bash .ci/run` installs it, \
+             or set TOLK_AXE_CORE to an axe.min.js)",
+            path.display()
+        )),
+    }
 }
 
 /// Builds and serves the example site, opens a browser on it and runs
@@ -640,6 +945,7 @@ where
         let tab = Tab {
             client: session.client.clone(),
             origin: server.origin(),
+            devtools: session.devtools().await,
         };
         let outcome = tokio::spawn(steps(tab)).await;
         session.close().await;
@@ -652,10 +958,12 @@ where
     });
 }
 
-/// What the steps work with: the browser and the site's address.
+/// What the steps work with: the browser, the site's address, and DevTools
+/// for what WebDriver has no command for.
 struct Tab {
     client: Client,
     origin: String,
+    devtools: DevTools,
 }
 
 impl Tab {
@@ -667,6 +975,62 @@ impl Tab {
     /// Opens a path of the site and waits for it to load.
     async fn goto(&self, path: &str) {
         self.client.goto(&self.url(path)).await.unwrap();
+    }
+}
+
+/// Chromium's DevTools protocol through chromedriver's
+/// `POST /session/{id}/goog/cdp/execute`: fantoccini has no call for it,
+/// and one HTTP/1.1 request on the loopback needs no client library.
+struct DevTools {
+    port: u16,
+    session: String,
+}
+
+impl DevTools {
+    /// Sends one command and returns its result; panics on an error.
+    fn send(&self, command: &str, params: Value) -> Value {
+        let body = json!({ "cmd": command, "params": params }).to_string();
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        let request = format!(
+            "POST /session/{}/goog/cdp/execute HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\
+             Content-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            self.session,
+            self.port,
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        // chromedriver keeps the connection open: read the head, then as
+        // many bytes as it announces.
+        let mut reader = BufReader::new(stream);
+        let mut head = String::new();
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            reader
+                .read_line(&mut line)
+                .unwrap_or_else(|err| panic!("no answer from DevTools to {command}: {err}"));
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap_or(0);
+            }
+            if line.trim().is_empty() {
+                break;
+            }
+            head.push_str(&line);
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        let body = String::from_utf8_lossy(&body);
+        assert!(
+            head.starts_with("HTTP/1.1 200"),
+            "DevTools {command} failed: {head}\n{body}"
+        );
+        let answer: Value = serde_json::from_str(&body)
+            .unwrap_or_else(|err| panic!("DevTools {command}: {err} in {body:?}"));
+        answer["value"].clone()
     }
 }
 
@@ -744,6 +1108,7 @@ impl Browser {
             .unwrap();
         Session {
             client,
+            port,
             _driver: driver,
             _profile: profile,
         }
@@ -753,11 +1118,20 @@ impl Browser {
 /// A browser session; closing it ends Chromium, dropping it ends chromedriver.
 struct Session {
     client: Client,
+    port: u16,
     _driver: ChildGuard,
     _profile: tempfile::TempDir,
 }
 
 impl Session {
+    async fn devtools(&self) -> DevTools {
+        let session = self.client.session_id().await.unwrap();
+        DevTools {
+            port: self.port,
+            session: session.expect("a WebDriver session has an id"),
+        }
+    }
+
     async fn close(self) {
         let _ = self.client.clone().close().await;
     }
