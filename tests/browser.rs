@@ -31,7 +31,7 @@
 //! (see `cannot_run`). Nothing is downloaded: the browser runs with its
 //! network features off and only talks to the local server.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -880,9 +880,11 @@ fn browser_and_axe_for(test: &str) -> Option<(Browser, String)> {
 
 /// A test whose prerequisites are missing. libtest has no "skipped"
 /// outcome: a test that returns early is counted as passed. So under CI
-/// (the `CI` variable set) it fails. Elsewhere it is skipped and says so on
-/// stderr, written to the handle: the harness captures a test's `print!`
-/// and `eprint!` only, so the line shows without `--nocapture`.
+/// (the `CI` variable set) it fails. Elsewhere it is skipped and says so
+/// twice on stderr, which the harness does not capture when written to
+/// the handle (it captures a test's `print!` and `eprint!` only): at once,
+/// on a line of its own next to the test's `... ok`, and, on Linux, again
+/// under libtest's summary line, when the process exits (`say_skips`).
 fn cannot_run<T>(test: &str, missing: &[String]) -> Option<T> {
     let missing = missing.join("; ");
     if std::env::var_os("CI").is_some() {
@@ -890,9 +892,55 @@ fn cannot_run<T>(test: &str, missing: &[String]) -> Option<T> {
     }
     let _ = writeln!(
         std::io::stderr().lock(),
-        "browser test {test} skipped: {missing}"
+        "{} {test} ({}): not run, though counted as passed: {missing}",
+        skipped_label(),
+        file!()
     );
+    SKIPPED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .push(test.to_string());
     None
+}
+
+/// The tests of this process that `cannot_run` skipped.
+static SKIPPED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// `SKIPPED`, in bold yellow on a terminal.
+fn skipped_label() -> &'static str {
+    if std::io::stderr().is_terminal() {
+        "\x1b[1;33mSKIPPED\x1b[0m"
+    } else {
+        "SKIPPED"
+    }
+}
+
+/// Runs as the test process exits, after libtest has printed its summary
+/// (`test result: ok. 4 passed; …`), so that the skips are said right under
+/// the line people read. The C runtime calls what `.fini_array` lists from
+/// `exit`, whether libtest returns from `main` or calls `process::exit`.
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".fini_array")]
+static SAY_SKIPS_AT_EXIT: extern "C" fn() = say_skips;
+
+#[cfg(target_os = "linux")]
+extern "C" fn say_skips() {
+    // No panic may leave an `extern "C"` function: every error is ignored.
+    let skipped = match SKIPPED.lock() {
+        Ok(skipped) => skipped.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    };
+    if !skipped.is_empty() {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{} {} of the tests above ({}) did not run, though counted as passed: {}\n",
+            skipped_label(),
+            skipped.len(),
+            file!(),
+            skipped.join(", ")
+        );
+    }
 }
 
 /// axe-core's script: the file `TOLK_AXE_CORE` names, else the one `.ci/run`
