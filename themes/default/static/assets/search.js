@@ -8,9 +8,15 @@
  * needs. Results show the page title, its section and a snippet with the
  * matched words marked.
  *
- * Keyboard: type to search (Enter searches at once), Down arrow moves into
- * the results, Up and Down move between them, Escape closes the list and
- * returns to the box.
+ * The box is a WAI-ARIA combobox with a listbox popup (the APG pattern
+ * with manual selection): the results are options, and the focus stays in
+ * the box while Down and Up move the active option (aria-activedescendant,
+ * wrapping at both ends); Enter opens the active result, or searches at
+ * once when none is active; Escape closes the list and keeps the focus in
+ * the box (a second Escape clears it, as browsers do); Tab leaves the box,
+ * and the results are not in the Tab order. Each result is a real link
+ * with role=option, so a click, a middle click or "open in a new tab" work
+ * as on any link.
  */
 (function () {
   "use strict";
@@ -21,8 +27,9 @@
   var form = root.querySelector("form");
   var input = root.querySelector("input[type=search]");
   var panel = root.querySelector(".search-panel");
-  var status = root.querySelector(".search-status");
-  var list = root.querySelector(".search-results");
+  var status = root.querySelector("[role=status]"); // said by screen readers
+  var shownStatus = root.querySelector(".search-status"); // the same, seen
+  var list = root.querySelector("[role=listbox]");
   var bundle = root.getAttribute("data-bundle") || "/pagefind/";
   var lang = (document.documentElement.getAttribute("lang") || "").toLowerCase();
   var MAX_RESULTS = 8;
@@ -30,6 +37,7 @@
   var engine = null; // a promise of Pagefind's module, or of null without an index for this language
   var unavailable = false;
   var latest = 0; // number of the newest query: older answers are dropped
+  var active = -1; // index of the active option, -1 for none
 
   root.hidden = false;
 
@@ -72,17 +80,53 @@
     return engine;
   }
 
+  function options() {
+    return Array.prototype.slice.call(list.querySelectorAll("[role=option]"));
+  }
+
+  // The list is expanded only while it shows results: "no results" is a
+  // status, not an empty listbox.
   function open() {
+    var any = options().length > 0;
     panel.hidden = false;
-    input.setAttribute("aria-expanded", "true");
+    list.hidden = !any;
+    input.setAttribute("aria-expanded", any ? "true" : "false");
   }
 
   function close() {
     panel.hidden = true;
     input.setAttribute("aria-expanded", "false");
+    activate(-1);
+  }
+
+  function isOpen() {
+    return !panel.hidden && !list.hidden;
+  }
+
+  // Makes option `index` the active one (-1: none), for assistive
+  // technology through aria-activedescendant and aria-selected, and for the
+  // eyes through the style of [aria-selected=true].
+  function activate(index) {
+    var all = options();
+    active = index >= 0 && index < all.length ? index : -1;
+    all.forEach(function (option, i) {
+      option.setAttribute("aria-selected", i === active ? "true" : "false");
+    });
+    if (active < 0) {
+      input.removeAttribute("aria-activedescendant");
+      return;
+    }
+    input.setAttribute("aria-activedescendant", all[active].id);
+    all[active].scrollIntoView({ block: "nearest" });
+  }
+
+  function setStatus(message) {
+    status.textContent = message;
+    shownStatus.textContent = message;
   }
 
   function clearResults() {
+    activate(-1);
     while (list.firstChild) list.removeChild(list.firstChild);
   }
 
@@ -104,28 +148,30 @@
     return fragment;
   }
 
-  function resultItem(data) {
+  // One result: a link with the option role. Its name is all of its text,
+  // section, title and snippet, as seen (a name reduced to the title would
+  // hide words a reader sees, and voice control users say). Options show
+  // their content as plain text to assistive technology, so the parts are
+  // spans, each on a line of its own.
+  function resultItem(data, index) {
     var meta = data.meta || {};
-    var item = document.createElement("li");
-    item.className = "search-result";
-    if (meta.section) {
-      var section = document.createElement("p");
-      section.className = "search-result-section";
-      section.textContent = meta.section;
-      item.appendChild(section);
+    var option = document.createElement("a");
+    option.className = "search-result";
+    option.id = "tolk-search-option-" + index;
+    option.href = data.url;
+    option.setAttribute("role", "option");
+    option.setAttribute("aria-selected", "false");
+    option.setAttribute("tabindex", "-1"); // the focus stays in the box
+    function part(name) {
+      var span = document.createElement("span");
+      span.className = "search-result-" + name;
+      option.appendChild(span);
+      return span;
     }
-    var link = document.createElement("a");
-    link.className = "search-result-title";
-    link.href = data.url;
-    link.textContent = meta.title || data.url;
-    item.appendChild(link);
-    if (data.excerpt) {
-      var snippet = document.createElement("p");
-      snippet.className = "search-result-excerpt";
-      snippet.appendChild(excerptNodes(data.excerpt));
-      item.appendChild(snippet);
-    }
-    return item;
+    if (meta.section) part("section").textContent = meta.section;
+    part("title").textContent = meta.title || data.url;
+    if (data.excerpt) part("excerpt").appendChild(excerptNodes(data.excerpt));
+    return option;
   }
 
   function show(query, results, number, total) {
@@ -133,13 +179,13 @@
     clearResults();
     list.setAttribute("data-query", query); // what the list shows results for
     if (unavailable) {
-      status.textContent = text("unavailable", {});
+      setStatus(text("unavailable", {}));
     } else if (!results.length) {
-      status.textContent = text("no-results", { query: query });
+      setStatus(text("no-results", { query: query }));
     } else {
-      status.textContent = text("results", { count: String(total || results.length) });
-      results.forEach(function (data) {
-        list.appendChild(resultItem(data));
+      setStatus(text("results", { count: String(total || results.length) }));
+      results.forEach(function (data, index) {
+        list.appendChild(resultItem(data, index));
       });
     }
     open();
@@ -150,7 +196,7 @@
     query = query.trim();
     if (!query) {
       clearResults();
-      status.textContent = "";
+      setStatus("");
       close();
       return;
     }
@@ -173,16 +219,12 @@
     });
   }
 
-  function links() {
-    return Array.prototype.slice.call(list.querySelectorAll("a"));
-  }
-
-  input.setAttribute("aria-expanded", "false");
   input.addEventListener("focus", function () {
     load();
     if (input.value.trim() && list.firstChild) open();
   });
   input.addEventListener("input", function () {
+    activate(-1);
     search(input.value, false);
   });
   form.addEventListener("submit", function (event) {
@@ -190,22 +232,33 @@
     search(input.value, true);
   });
 
+  // Arrow keys move the active option from wherever the focus is in the
+  // search (a result focused by a pointer, say), and bring the focus back
+  // to the box.
   root.addEventListener("keydown", function (event) {
-    var all = links();
-    var at = all.indexOf(document.activeElement);
+    var all = options();
     if (event.key === "Escape") {
       if (panel.hidden && event.target === input) return; // the browser clears the box
       event.preventDefault();
       close();
       input.focus();
-    } else if (event.key === "ArrowDown" && all.length) {
+    } else if ((event.key === "ArrowDown" || event.key === "ArrowUp") && all.length) {
       event.preventDefault();
-      open();
-      all[Math.min(at + 1, all.length - 1)].focus();
-    } else if (event.key === "ArrowUp" && at >= 0) {
+      var down = event.key === "ArrowDown";
+      if (!isOpen()) {
+        open();
+        activate(down ? 0 : all.length - 1);
+      } else if (active < 0) {
+        activate(down ? 0 : all.length - 1);
+      } else {
+        activate((active + (down ? 1 : all.length - 1)) % all.length);
+      }
+      if (document.activeElement !== input) input.focus();
+    } else if (event.key === "Enter" && event.target === input && isOpen() && active >= 0) {
+      // Instead of the form's search: the link's own activation, so the
+      // browser goes there as after a click.
       event.preventDefault();
-      if (at === 0) input.focus();
-      else all[at - 1].focus();
+      all[active].click();
     }
   });
 
