@@ -243,7 +243,7 @@ struct CountingProgress {
     finished: std::sync::atomic::AtomicUsize,
 }
 
-impl tolk::console::progress::Progress for CountingProgress {
+impl tolk::render::Progress for CountingProgress {
     fn start(&self, pages: usize) {
         self.started.lock().unwrap().push(pages);
     }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tolk::model::ReadOptions;
-use tolk::serve::{self, Engine, FullRebuildEngine, RebuildReport, ServeOptions, ServerHandle};
+use tolk::serve::{self, Engine, IncrementalEngine, RebuildReport, ServeOptions, ServerHandle};
 
 /// The longest any single wait may take.
 const WAIT: Duration = Duration::from_secs(5);
@@ -249,16 +249,7 @@ fn title_of(html: &str) -> &str {
 #[test]
 fn edits_reload_errors_overlay_and_the_last_good_site_stays() {
     let site = example_site();
-    let engine = FullRebuildEngine::new(site.path(), ReadOptions::default()).unwrap();
-    edits_reload_scenario(site, engine);
-}
-
-/// The same with the engine `tolk serve` uses, which re-renders only what
-/// a change touches.
-#[test]
-fn the_incremental_engine_reloads_edits_and_keeps_the_last_good_site() {
-    let site = example_site();
-    let engine = tolk::serve::IncrementalEngine::new(site.path(), ReadOptions::default()).unwrap();
+    let engine = IncrementalEngine::new(site.path(), ReadOptions::default()).unwrap();
     edits_reload_scenario(site, engine);
 }
 
@@ -345,7 +336,7 @@ fn edits_reload_scenario<E: Engine>(site: tempfile::TempDir, engine: E) {
 #[test]
 fn half_written_renamed_and_deleted_content_never_stops_the_server() {
     let site = example_site();
-    let engine = FullRebuildEngine::new(site.path(), ReadOptions::default()).unwrap();
+    let engine = IncrementalEngine::new(site.path(), ReadOptions::default()).unwrap();
     let server = serve::start(engine, QUIET).unwrap();
     let addr = server.addr();
     let mut events = Events::connect(addr, None);

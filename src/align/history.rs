@@ -85,6 +85,19 @@ impl GitHistory {
     }
 }
 
+/// When a page last changed: its last commit when the content is in git,
+/// else the file's modification time.
+pub(crate) fn last_change_of(git: Option<&GitHistory>, path: &Path) -> i64 {
+    if let Some(change) = git.and_then(|g| g.last_change(path)) {
+        return change.time;
+    }
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 /// Newest commits come first, so the first commit naming a file is its last change.
 fn parse_log(log: &str) -> HashMap<String, LastChange> {
     let mut last_change = HashMap::new();

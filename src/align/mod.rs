@@ -1,4 +1,6 @@
-//! Stage 3: group pages that are translations of each other.
+//! Stage 3: group pages that are translations of each other, then work
+//! out what follows from the groups ([`assemble`]): suggestions for pages
+//! nothing links, staleness, fallback pages and dates.
 //!
 //! Evidence, strongest first: the same `exl-id` (the Experience League
 //! convention), the same `translation-key`, the same logical path under the
@@ -14,10 +16,82 @@ pub mod suggest;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::model::Alignment;
-use crate::model::Diagnostic;
-use crate::model::SourcePage;
-use crate::model::TranslationGroup;
+use rayon::prelude::*;
+
+use crate::model::{
+    Alignment, Diagnostic, Fingerprint, LoadedSite, SiteConfig, SourcePage, TranslationGroup,
+};
+use history::GitHistory;
+
+/// Aligns read pages and works out suggestions, staleness, fallback pages
+/// and dates: everything after reading, so a rebuild that re-read only the
+/// changed files can redo it.
+pub fn assemble(
+    config: SiteConfig,
+    pages: Vec<SourcePage>,
+    assets: Vec<String>,
+    git: Option<&GitHistory>,
+) -> (LoadedSite, Vec<Diagnostic>) {
+    let (mut alignment, problems) = align(&pages);
+    // Fingerprints only matter when some page is linked to no other.
+    let fingerprints: Vec<Fingerprint> = if alignment.groups.iter().any(|g| g.is_unaligned()) {
+        pages
+            .par_iter()
+            .map(|p| Fingerprint::of_markdown(&crate::read::page_body(p).unwrap_or_default()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let suggestions = suggest::suggest(&pages, &alignment, &fingerprints);
+    if config.translations.apply_suggestions {
+        suggest::apply(&pages, &mut alignment, &suggestions);
+    }
+    let word_counts = source_word_counts(&config, &pages, &fingerprints);
+    let staleness = staleness::assess(
+        &config.source_language,
+        &pages,
+        &alignment,
+        &word_counts,
+        git,
+    );
+    let fallbacks = fallback::plan(&config, &pages, &alignment, &staleness.sources);
+    let updated = pages
+        .iter()
+        .map(|p| history::last_change_of(git, &p.file.path))
+        .collect();
+    let site = LoadedSite {
+        config,
+        pages,
+        alignment,
+        fingerprints,
+        suggestions,
+        staleness,
+        fallbacks,
+        assets,
+        updated,
+    };
+    (site, problems)
+}
+
+/// Words of each page in the source language (the others are not needed:
+/// staleness compares translations with their source only).
+fn source_word_counts(
+    config: &SiteConfig,
+    pages: &[SourcePage],
+    fingerprints: &[Fingerprint],
+) -> Vec<usize> {
+    pages
+        .par_iter()
+        .enumerate()
+        .map(|(index, page)| match fingerprints.get(index) {
+            Some(fingerprint) => fingerprint.words,
+            None if page.lang == config.source_language => {
+                Fingerprint::of_markdown(&crate::read::page_body(page).unwrap_or_default()).words
+            }
+            None => 0,
+        })
+        .collect()
+}
 
 /// The kinds of evidence, strongest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! How far a build is, for people watching it in a terminal.
 //!
-//! The library only counts (through [`Progress`]); drawing is left to
+//! The render stage only counts (through [`Progress`]); drawing is left to
 //! [`TerminalProgress`], which the command line uses when standard error is
 //! a terminal and `--quiet` is not given. A build that ends within
 //! [`TerminalProgress`]'s delay never draws anything, so small sites print
@@ -11,22 +11,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// Told how rendering advances: `start` with the number of pages, one
-/// `advance` per page rendered (from any thread), `finish` at the end.
-pub trait Progress: Sync {
-    fn start(&self, pages: usize);
-    fn advance(&self);
-    fn finish(&self);
-}
-
-/// Progress nobody watches.
-pub struct NoProgress;
-
-impl Progress for NoProgress {
-    fn start(&self, _pages: usize) {}
-    fn advance(&self) {}
-    fn finish(&self) {}
-}
+use crate::render::Progress;
 
 /// A progress bar on standard error that appears only once the build has
 /// taken longer than `delay`, and is cleared when it ends.

@@ -6,7 +6,7 @@
 //! 2. a suffix before the extension: `page.fr.md`,
 //! 3. the first folder under `content/`: `content/fr/page.md`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use walkdir::WalkDir;
 
@@ -15,6 +15,7 @@ use crate::model::Diagnostic;
 use crate::model::SiteConfig;
 use crate::model::SourceFile;
 use crate::model::SourceFormat;
+pub(crate) use crate::model::urls::relative_to;
 
 /// Walks the content folder in a stable (sorted) order.
 pub fn discover(config: &SiteConfig) -> (Vec<SourceFile>, Vec<Diagnostic>) {
@@ -126,6 +127,20 @@ pub fn assets(config: &SiteConfig) -> Vec<String> {
         .collect()
 }
 
+/// Paths of all files under `dir`, relative to it, `/` separated, sorted.
+pub(crate) fn files_under(dir: &Path) -> Vec<String> {
+    WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_file())
+        .filter_map(|entry| {
+            let relative = entry.path().strip_prefix(dir).ok()?;
+            Some(crate::model::urls::slash_path(relative))
+        })
+        .collect()
+}
+
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| n.starts_with('.'))
 }
@@ -157,10 +172,6 @@ fn walk_error(config: &SiteConfig, err: &walkdir::Error) -> Diagnostic {
         Some(path) => diagnostic.in_file(path),
         None => diagnostic,
     }
-}
-
-pub fn relative_to(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
 /// Splits the path into language folder, language suffix and logical path.

@@ -7,13 +7,24 @@ use std::time::{Duration, UNIX_EPOCH};
 use crate::model::LoadedSite;
 use crate::model::OutputFile;
 use crate::model::SiteConfig;
-use crate::model::urls::page_url;
+use crate::model::urls::{feed_url, page_url};
 
 /// Entries per feed: the most recently changed pages.
 const FEED_ENTRIES: usize = 50;
 
-pub fn feed_url(config: &SiteConfig, lang: &str) -> String {
-    format!("{}atom.xml", page_url(config, lang, ""))
+/// Every file for machines the site has: the sitemap, `robots.txt` and,
+/// unless turned off, each language's feed.
+pub fn files(site: &LoadedSite) -> Vec<OutputFile> {
+    let mut files = vec![sitemap(site), robots(&site.config)];
+    if site.config.feeds {
+        files.extend(
+            site.config
+                .languages
+                .iter()
+                .map(|l| atom(site, &l.tag, &site.updated)),
+        );
+    }
+    files
 }
 
 /// `https://host` + a site-relative URL.

@@ -100,4 +100,46 @@ impl SiteConfig {
     pub fn theme_dir(&self) -> PathBuf {
         self.root.join("themes").join(&self.theme)
     }
+
+    /// Template folders, the theme's first: the site's own `templates/`
+    /// overrides the theme's by file name.
+    pub fn template_dirs(&self) -> [PathBuf; 2] {
+        self.theme_and_site("templates")
+    }
+
+    /// Folders copied as they are into the output, the theme's first so the
+    /// site's own files win.
+    pub fn static_dirs(&self) -> [PathBuf; 2] {
+        self.theme_and_site("static")
+    }
+
+    /// UI string folders, the theme's first: the site's override key by key.
+    pub fn string_dirs(&self) -> [PathBuf; 2] {
+        self.theme_and_site("i18n")
+    }
+
+    fn theme_and_site(&self, folder: &str) -> [PathBuf; 2] {
+        [self.theme_dir().join(folder), self.root.join(folder)]
+    }
+
+    /// Everything a build reads that is not a page: `tolk.toml`, the theme and
+    /// the site's own templates, static files and UI strings. A change to any
+    /// of them can change every page.
+    pub fn site_wide_sources(&self) -> Vec<PathBuf> {
+        let mut sources = vec![self.root.join(CONFIG_FILE), self.theme_dir()];
+        sources.extend(
+            [self.template_dirs(), self.static_dirs(), self.string_dirs()]
+                .into_iter()
+                .map(|[_, site]| site),
+        );
+        sources
+    }
+
+    /// Every file and folder a build reads: the content and the site-wide
+    /// sources (what `tolk serve` watches).
+    pub fn sources(&self) -> Vec<PathBuf> {
+        let mut sources = self.site_wide_sources();
+        sources.insert(1, self.content_dir.clone());
+        sources
+    }
 }

@@ -75,6 +75,60 @@ impl SourcePage {
     }
 }
 
+/// How far a change to a page reaches: which pages must be rendered again
+/// to show it (`tolk serve` renders no more than that). Every page is
+/// rendered with the pages every site has (homes, status page, feeds, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reach {
+    /// The page itself, and the fallback pages showing its content.
+    Page,
+    /// What the site works out from its pages (staleness, fallback pages)
+    /// may change: the pages of its translation group show it.
+    Group,
+    /// Other pages show it (navigation, links, switchers, redirects): every
+    /// page.
+    Site,
+}
+
+impl SourcePage {
+    /// How far the difference between this page and `new` (the same file,
+    /// read again) reaches, judged field by field. Every field of the page
+    /// and its front matter is named here, so a field added to the model
+    /// does not compile until its reach is said. The body is left to the
+    /// caller: what others read of it (word counts, fingerprints) needs
+    /// the text, which the model does not hold.
+    pub fn reach_of_change(&self, new: &SourcePage) -> Reach {
+        let SourcePage {
+            file:
+                SourceFile {
+                    path,
+                    display_path,
+                    format,
+                    folder_language,
+                    suffix_language,
+                    logical_path,
+                },
+            lang,
+            front,
+            body: _,
+            body_line: _,
+            title,
+        } = new;
+        let placed_as_before = *path == self.file.path
+            && *display_path == self.file.display_path
+            && *format == self.file.format
+            && *folder_language == self.file.folder_language
+            && *suffix_language == self.file.suffix_language
+            && *logical_path == self.file.logical_path
+            && *lang == self.lang
+            && *title == self.title;
+        if !placed_as_before {
+            return Reach::Site;
+        }
+        self.front.reach_of_change(front)
+    }
+}
+
 /// Options of the read stage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReadOptions {

@@ -1,8 +1,9 @@
 //! URLs and links: where a page is published, and where a link in a page's
 //! Markdown leads.
 
-use crate::model::SiteConfig;
-use crate::model::SourcePage;
+use std::path::{Path, PathBuf};
+
+use super::{SiteConfig, SourcePage};
 
 /// Pretty, stable URLs: `/fr/commerce/b2b/` (under the base path).
 pub fn page_url(config: &SiteConfig, lang: &str, logical_path: &str) -> String {
@@ -21,6 +22,24 @@ pub fn output_path(config: &SiteConfig, url: &str) -> String {
     format!("{relative}index.html")
 }
 
+/// `path` relative to `root` (or `path` itself when it is not under it).
+pub fn relative_to(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// A relative path with `/` separators, whatever the platform's.
+pub fn slash_path(path: &Path) -> String {
+    path.iter()
+        .map(|part| part.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The Atom feed of a language.
+pub fn feed_url(config: &SiteConfig, lang: &str) -> String {
+    format!("{}atom.xml", page_url(config, lang, ""))
+}
+
 pub fn section_of(logical_path: &str) -> &str {
     match logical_path.split_once('/') {
         Some((section, _)) => section,
@@ -29,15 +48,7 @@ pub fn section_of(logical_path: &str) -> &str {
 }
 
 pub fn content_relative_path(config: &SiteConfig, page: &SourcePage) -> String {
-    let path = page
-        .file
-        .path
-        .strip_prefix(&config.content_dir)
-        .unwrap_or(&page.file.path);
-    path.iter()
-        .map(|p| p.to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    slash_path(&relative_to(&config.content_dir, &page.file.path))
 }
 
 pub fn is_external_or_anchor(dest: &str) -> bool {

@@ -8,6 +8,8 @@ pub mod repair;
 use std::borrow::Cow;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::config::language;
 use crate::config::line_and_column;
 use crate::markdown::exl;
@@ -45,6 +47,24 @@ pub fn page_body(page: &SourcePage) -> Result<Cow<'_, str>, Diagnostic> {
     } else {
         body
     }))
+}
+
+/// Discovers the content folder's pages and reads them, in parallel.
+pub fn read_content(
+    config: &SiteConfig,
+    options: ReadOptions,
+) -> (Vec<SourcePage>, Vec<Diagnostic>) {
+    let (files, mut problems) = crate::discover::discover(config);
+    let read_results: Vec<_> = files
+        .into_par_iter()
+        .map(|file| read_page(config, file, options))
+        .collect();
+    let mut pages = Vec::with_capacity(read_results.len());
+    for (page, notes) in read_results {
+        pages.extend(page);
+        problems.extend(notes);
+    }
+    (pages, problems)
 }
 
 /// Reads one file. Warnings (repairs) come back with the page; an error means

@@ -4,12 +4,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use tera::Tera;
-use walkdir::WalkDir;
-
-use crate::discover::relative_to;
+use crate::discover::files_under;
 use crate::model::Diagnostic;
 use crate::model::SiteConfig;
+use crate::model::urls::relative_to;
+use tera::Tera;
 
 /// UI strings of one language: `key -> text`.
 pub type Strings = BTreeMap<String, String>;
@@ -33,9 +32,10 @@ impl Theme {
             let message = format!("theme `{}` not found in themes/", config.theme);
             return Err(vec![Diagnostic::error(message).in_file("tolk.toml")]);
         }
-        let tera = load_templates(config, &theme_dir)?;
-        let (strings, warnings) = load_strings(config, &theme_dir)?;
-        let static_dirs = [theme_dir.join("static"), config.root.join("static")]
+        let tera = load_templates(config)?;
+        let (strings, warnings) = load_strings(config)?;
+        let static_dirs = config
+            .static_dirs()
             .into_iter()
             .filter(|dir| dir.is_dir())
             .collect();
@@ -55,11 +55,12 @@ impl Theme {
 
 /// Reads all templates first and adds them in one call, so that `extends`
 /// and `include` resolve whatever the order of the files.
-fn load_templates(config: &SiteConfig, theme_dir: &Path) -> Result<Tera, Vec<Diagnostic>> {
+fn load_templates(config: &SiteConfig) -> Result<Tera, Vec<Diagnostic>> {
     let mut sources: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
     let mut problems = Vec::new();
-    for dir in [theme_dir.join("templates"), config.root.join("templates")] {
-        for (name, path) in files_under(&dir) {
+    for dir in config.template_dirs() {
+        for name in files_under(&dir) {
+            let path = dir.join(&name);
             match std::fs::read_to_string(&path) {
                 Ok(text) => {
                     sources.insert(name, (path, text));
@@ -83,24 +84,6 @@ fn load_templates(config: &SiteConfig, theme_dir: &Path) -> Result<Tera, Vec<Dia
     Ok(tera)
 }
 
-/// `(name relative to dir with / separators, path)` of every file under `dir`.
-fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
-    WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_file())
-        .map(|entry| {
-            let name = relative_to(dir, entry.path())
-                .iter()
-                .map(|p| p.to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            (name, entry.into_path())
-        })
-        .collect()
-}
-
 /// Tera reports the template and position in its own message.
 pub fn template_error(err: &tera::Error) -> Diagnostic {
     let mut message = err.to_string();
@@ -116,8 +99,8 @@ pub fn template_error(err: &tera::Error) -> Diagnostic {
 /// overrides the theme's strings key by key.
 type AllStrings = (BTreeMap<String, Strings>, Vec<Diagnostic>);
 
-fn load_strings(config: &SiteConfig, theme_dir: &Path) -> Result<AllStrings, Vec<Diagnostic>> {
-    let dirs = [theme_dir.join("i18n"), config.root.join("i18n")];
+fn load_strings(config: &SiteConfig) -> Result<AllStrings, Vec<Diagnostic>> {
+    let dirs = config.string_dirs();
     let mut problems = Vec::new();
     let mut load = |tag: &str| -> Strings {
         let mut strings = Strings::new();

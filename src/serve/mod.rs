@@ -30,7 +30,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub use engine::{FullRebuildEngine, IncrementalEngine};
+pub use engine::IncrementalEngine;
 
 /// What one build did, as the server reports it.
 #[derive(Clone, Debug, Default)]

@@ -1,31 +1,25 @@
-//! Rebuilds for `tolk serve`: after a change, re-read only the changed
-//! files, re-align (cheap), and re-render only what the change touches:
-//! the edited pages and the fallbacks showing them, plus the site-wide files
-//! (homes, status page, sitemap, feeds). A change to a page's place in the
-//! site (added, removed, renamed, new title, language, ids or weight)
-//! re-renders every page, and a change to the config, templates, theme,
-//! UI strings or static files rebuilds everything. Files are rewritten in
-//! place, each atomically, and only when their bytes changed; the output
-//! always equals what a full build would write.
+//! Rebuilds for `tolk serve`, made of the build's own steps: after a
+//! change, read only the changed files, align again when what they change
+//! is read by the alignment, and render only the pages the change reaches
+//! ([`SourcePage::reach_of_change`], derived from the typed model), plus
+//! the pages every site has and the files for machines. A change to the
+//! config, templates, theme, UI strings or static files builds everything
+//! again. Files are rewritten in place, each atomically, and only when their
+//! bytes changed; the output always equals what a full build would write.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::align::history::GitHistory;
-use crate::align::suggest;
+use crate::align::{self, suggest};
 use crate::discover;
-use crate::model::CONFIG_FILE;
-use crate::model::Diagnostic;
-use crate::model::Fingerprint;
-use crate::model::LoadedSite;
-use crate::model::OutputFile;
-use crate::model::SourcePage;
-use crate::pipeline::{self, BuildOptions, BuildReport};
+use crate::model::page::Reach;
+use crate::model::{Diagnostic, Fingerprint, LoadedSite, SourcePage};
+use crate::pipeline::{self, BuildOptions, BuildReport, Built, Stopwatch};
 use crate::read;
-use crate::render::SiteView;
-use crate::render::theme::Theme;
+use crate::render::{NoProgress, SiteView};
+use crate::search;
+use crate::write::{self, InPlace};
 
 /// What one rebuild did.
 #[derive(Debug, Default)]
@@ -33,7 +27,8 @@ pub struct Rebuild {
     pub files_written: usize,
     pub diagnostics: Vec<Diagnostic>,
     pub elapsed: Duration,
-    /// Everything was rebuilt (config, theme or the site's structure changed).
+    /// Every page was rendered again (the config, the theme or the site's
+    /// structure changed).
     pub full: bool,
     /// The pages were aligned again, and staleness and fallbacks worked out
     /// again. An edit of the text of translated pages only does not need it.
@@ -53,17 +48,13 @@ impl Rebuild {
 pub struct IncrementalSite {
     options: BuildOptions,
     out: PathBuf,
-    site: LoadedSite,
-    theme: Theme,
-    git: Option<GitHistory>,
-    /// Every path the last build wrote, relative to the output folder.
+    built: Built,
+    folder: InPlace,
+    /// Every path in the output folder after the last full render.
     produced: HashSet<String>,
-    /// What the last alignment found (duplicate ids and such): reported
-    /// again by rebuilds that do not align again.
-    assembly_problems: Vec<Diagnostic>,
     /// Times the stages of the rebuild under way (printed with
     /// `TOLK_TIMINGS` set, as for builds).
-    clock: pipeline::Stopwatch,
+    clock: Stopwatch,
 }
 
 impl IncrementalSite {
@@ -77,25 +68,19 @@ impl IncrementalSite {
             keep_going: true,
             ..options
         };
-        let report = pipeline::build(&options);
-        let Ok((site, theme, assembly_problems)) = load(&options) else {
+        let (report, built) = pipeline::build_site(&options, &NoProgress);
+        let Some(built) = built.filter(|_| report.published_to.is_some()) else {
             return Err(report);
         };
-        let git = GitHistory::load(&site.config.content_dir);
-        let produced = files_under(&out);
-        Ok((
-            IncrementalSite {
-                options,
-                out,
-                site,
-                theme,
-                git,
-                produced,
-                assembly_problems,
-                clock: pipeline::Stopwatch::start(),
-            },
-            report,
-        ))
+        let site = IncrementalSite {
+            produced: discover::files_under(&out).into_iter().collect(),
+            folder: InPlace::new(&out),
+            options,
+            out,
+            built,
+            clock: Stopwatch::start(),
+        };
+        Ok((site, report))
     }
 
     pub fn output_dir(&self) -> &Path {
@@ -103,18 +88,12 @@ impl IncrementalSite {
     }
 
     pub fn site(&self) -> &LoadedSite {
-        &self.site
+        &self.built.site
     }
 
-    /// Folders and files whose changes matter.
+    /// Files and folders whose changes matter.
     pub fn watched(&self) -> Vec<PathBuf> {
-        let root = &self.site.config.root;
-        let mut paths = vec![root.join(CONFIG_FILE), self.site.config.content_dir.clone()];
-        for folder in ["templates", "static", "i18n"] {
-            paths.push(root.join(folder));
-        }
-        paths.push(self.site.config.theme_dir());
-        paths
+        self.built.site.config.sources()
     }
 
     /// Rebuilds after `changed` files (which may no longer exist).
@@ -128,8 +107,12 @@ impl IncrementalSite {
     /// by then. Only edits that leave the site's structure as it was call it.
     pub fn rebuild_early(&mut self, changed: &[PathBuf], ready: &(dyn Fn() + Sync)) -> Rebuild {
         let started = Instant::now();
-        self.clock = pipeline::Stopwatch::start();
-        let mut rebuild = if changed.iter().any(|path| self.is_site_wide(path)) {
+        self.clock = Stopwatch::start();
+        let site_wide = self.built.site.config.site_wide_sources();
+        let mut rebuild = if changed
+            .iter()
+            .any(|path| site_wide.iter().any(|source| path.starts_with(source)))
+        {
             self.rebuild_everything()
         } else {
             self.rebuild_content(changed, ready)
@@ -140,46 +123,30 @@ impl IncrementalSite {
         rebuild
     }
 
-    /// Config, templates, theme, UI strings and static files touch every page.
-    fn is_site_wide(&self, path: &Path) -> bool {
-        let config = &self.site.config;
-        let root = &config.root;
-        path == root.join(CONFIG_FILE)
-            || ["templates", "static", "i18n"]
-                .iter()
-                .any(|f| path.starts_with(root.join(f)))
-            || path.starts_with(config.theme_dir())
-    }
-
     fn rebuild_everything(&mut self) -> Rebuild {
-        let report = pipeline::build(&self.options);
+        let (report, built) = pipeline::build_site(&self.options, &NoProgress);
         let mut rebuild = Rebuild {
             diagnostics: report.diagnostics,
             full: true,
             ..Rebuild::default()
         };
-        match load(&self.options) {
-            Ok((site, theme, assembly_problems)) => {
-                self.site = site;
-                self.theme = theme;
-                self.assembly_problems = assembly_problems;
-                self.produced = files_under(&self.out);
-                rebuild.files_written = self.produced.len();
-                rebuild.realigned = true;
-            }
-            Err(problems) => rebuild.diagnostics.extend(problems),
+        if let (Some(built), Some(_)) = (built, report.published_to) {
+            self.built = built;
+            self.produced = discover::files_under(&self.out).into_iter().collect();
+            rebuild.files_written = self.produced.len();
+            rebuild.realigned = true;
         }
         rebuild
     }
 
     fn rebuild_content(&mut self, changed: &[PathBuf], ready: &(dyn Fn() + Sync)) -> Rebuild {
-        let config = self.site.config.clone();
-        let changed_pages: BTreeSet<PathBuf> = changed
+        let content_dir = self.built.site.config.content_dir.clone();
+        let changed: BTreeSet<PathBuf> = changed
             .iter()
-            .filter(|p| p.starts_with(&config.content_dir))
+            .filter(|p| p.starts_with(&content_dir))
             .cloned()
             .collect();
-        let (fresh, mut diagnostics) = self.read_changed(&changed_pages);
+        let (fresh, mut diagnostics) = self.read_changed(&changed);
         self.lap("changed files read");
         if diagnostics.iter().any(Diagnostic::is_error) {
             // The last good build keeps being served until the next good save.
@@ -188,107 +155,83 @@ impl IncrementalSite {
                 ..Rebuild::default()
             };
         }
-        if let Some(indices) = self.text_only(&changed_pages, &fresh) {
-            self.lap("text-only edit: pages swapped in");
-            // Nothing the alignment looks at changed: swap the pages in.
-            for (&index, page) in indices.iter().zip(fresh) {
-                self.site.updated[index] =
-                    pipeline::last_change(self.git.as_ref(), &page.file.path);
-                self.site.pages[index] = page;
+        let reach = self.reach(&changed, &fresh);
+        let mut rebuild = Rebuild::default();
+        let wanted = match reach {
+            Some((Reach::Page, indices)) => {
+                self.lap("page edit: pages swapped in");
+                self.swap_in(&indices, fresh);
+                diagnostics.extend(self.built.alignment_problems.iter().cloned());
+                indices.into_iter().collect()
             }
-            diagnostics.extend(self.assembly_problems.iter().cloned());
-            let wanted: HashSet<usize> = indices.into_iter().collect();
-            let (written, reloaded_early) = self.render(&wanted, false, &mut diagnostics, ready);
-            return Rebuild {
-                files_written: written,
-                diagnostics,
-                reloaded_early,
-                ..Rebuild::default()
-            };
-        }
-        let mut pages: Vec<SourcePage> = std::mem::take(&mut self.site.pages);
-        let before: HashMap<PathBuf, Signature> = pages
-            .iter()
-            .filter(|p| changed_pages.contains(&p.file.path))
-            .map(|p| (p.file.path.clone(), Signature::of(p)))
-            .collect();
-        pages.retain(|page| !changed_pages.contains(&page.file.path));
-        let after: HashMap<PathBuf, Signature> = fresh
-            .iter()
-            .map(|p| (p.file.path.clone(), Signature::of(p)))
-            .collect();
-        pages.extend(fresh);
-        pages.sort_by(|a, b| a.file.path.cmp(&b.file.path));
-        let structural = before != after;
-        let assets = discover::assets(&config);
-        let (site, problems) = pipeline::assemble(config, pages, assets, self.git.as_ref());
-        self.lap("aligned again");
-        self.assembly_problems = problems.clone();
-        diagnostics.extend(problems);
-        self.site = site;
-        let wanted: HashSet<usize> = if structural {
-            (0..self.site.pages.len()).collect()
-        } else {
-            (0..self.site.pages.len())
-                .filter(|&i| changed_pages.contains(&self.site.pages[i].file.path))
-                .collect()
+            _ => {
+                let groups_before = self.groups_of(&changed);
+                self.realign(&changed, fresh, &mut diagnostics);
+                rebuild.realigned = true;
+                rebuild.full = reach.is_none_or(|(reach, _)| reach == Reach::Site);
+                if rebuild.full {
+                    (0..self.built.site.pages.len()).collect()
+                } else {
+                    self.pages_in_groups(&groups_before, &changed)
+                }
+            }
         };
-        let (written, reloaded_early) = self.render(&wanted, structural, &mut diagnostics, ready);
-        Rebuild {
-            files_written: written,
-            diagnostics,
-            full: structural,
-            realigned: true,
-            reloaded_early,
-            ..Rebuild::default()
-        }
+        let (written, reloaded_early) = self.render(&wanted, rebuild.full, &mut diagnostics, ready);
+        rebuild.files_written = written;
+        rebuild.reloaded_early = reloaded_early;
+        rebuild.diagnostics = diagnostics;
+        rebuild
     }
 
-    /// The indices of the changed pages when every changed path is a page
-    /// that was there before and is still there, and only its text changed
-    /// (same language, path, title and front matter), in ways the alignment
-    /// does not see: the words of a source-language page are as many as
-    /// before (their count makes translations stale), and when some pages
-    /// are unaligned (matched to others by their text), the suggestions stay
-    /// the same and are not applied. The alignment, the staleness and the
-    /// fallbacks then stay as they are. The fingerprints of the changed pages
-    /// may be updated even when the answer is `None`; the slower path makes
-    /// all of them again.
-    fn text_only(
+    /// How far the change reaches and the indices of the changed pages,
+    /// when every changed path is a page that was there before and still
+    /// is; `None` when pages came or went. Beyond what the model says of each
+    /// page's fields, the body of a page matters to others when the site
+    /// reads it: the source language's word counts (staleness), and the
+    /// fingerprints of unaligned pages (suggestions).
+    fn reach(
         &mut self,
         changed: &BTreeSet<PathBuf>,
         fresh: &[SourcePage],
-    ) -> Option<Vec<usize>> {
-        let site = &mut self.site;
+    ) -> Option<(Reach, Vec<usize>)> {
         if fresh.len() != changed.len() {
             return None;
         }
+        let site = &self.built.site;
+        let mut reach = Reach::Page;
         let mut indices = Vec::with_capacity(fresh.len());
         for page in fresh {
             let index = site
                 .pages
                 .iter()
                 .position(|old| old.file.path == page.file.path)?;
-            let old = &site.pages[index];
-            let same = old.lang == page.lang
-                && old.file.logical_path == page.file.logical_path
-                && old.title == page.title
-                && old.front == page.front;
-            if !same {
-                return None;
-            }
+            reach = reach.max(site.pages[index].reach_of_change(page));
             indices.push(index);
         }
+        if reach == Reach::Page && !self.bodies_keep_what_others_read(&indices, fresh) {
+            reach = Reach::Group;
+        }
+        Some((reach, indices))
+    }
+
+    /// Whether the changed bodies leave what the site works out from them
+    /// as it was: a source page's word count, and the suggestions made from
+    /// fingerprints. Updates the fingerprints of the changed pages.
+    fn bodies_keep_what_others_read(&mut self, indices: &[usize], fresh: &[SourcePage]) -> bool {
+        let site = &mut self.built.site;
         let fingerprinted = !site.fingerprints.is_empty();
         if fingerprinted && site.config.translations.apply_suggestions {
-            return None;
+            return false;
         }
         for (&index, page) in indices.iter().zip(fresh) {
             let source = page.lang == site.config.source_language;
             if !source && !fingerprinted {
                 continue;
             }
-            let fingerprint = Fingerprint::of_markdown(&crate::read::page_body(page).ok()?);
+            let Ok(body) = read::page_body(page) else {
+                return false;
+            };
+            let fingerprint = Fingerprint::of_markdown(&body);
             if source {
                 let counted = site
                     .staleness
@@ -297,25 +240,90 @@ impl IncrementalSite {
                     .find(|s| s.page == Some(index))
                     .and_then(|s| s.wordcount);
                 if counted != Some(fingerprint.words as u64) {
-                    return None;
+                    return false;
                 }
             }
             if fingerprinted {
                 site.fingerprints[index] = fingerprint;
             }
         }
-        if fingerprinted
-            && suggest::suggest(&site.pages, &site.alignment, &site.fingerprints)
-                != site.suggestions
-        {
-            return None;
+        !fingerprinted
+            || suggest::suggest(&site.pages, &site.alignment, &site.fingerprints)
+                == site.suggestions
+    }
+
+    /// Puts re-read pages in place of their old versions; nothing the
+    /// alignment reads changed.
+    fn swap_in(&mut self, indices: &[usize], fresh: Vec<SourcePage>) {
+        let site = &mut self.built.site;
+        for (&index, page) in indices.iter().zip(fresh) {
+            site.updated[index] =
+                align::history::last_change_of(self.built.git.as_ref(), &page.file.path);
+            site.pages[index] = page;
         }
-        Some(indices)
+    }
+
+    /// Replaces the changed pages and aligns the site again.
+    fn realign(
+        &mut self,
+        changed: &BTreeSet<PathBuf>,
+        fresh: Vec<SourcePage>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let site = &mut self.built.site;
+        let mut pages: Vec<SourcePage> = std::mem::take(&mut site.pages);
+        pages.retain(|page| !changed.contains(&page.file.path));
+        pages.extend(fresh);
+        pages.sort_by(|a, b| a.file.path.cmp(&b.file.path));
+        let config = site.config.clone();
+        let assets = discover::assets(&config);
+        let (site, problems) = align::assemble(config, pages, assets, self.built.git.as_ref());
+        self.lap("aligned again");
+        self.built.alignment_problems = problems.clone();
+        diagnostics.extend(problems);
+        self.built.site = site;
+    }
+
+    /// The files of the pages in the groups of the changed pages.
+    fn groups_of(&self, changed: &BTreeSet<PathBuf>) -> HashSet<PathBuf> {
+        let site = &self.built.site;
+        let alignment = &site.alignment;
+        (0..site.pages.len())
+            .filter(|&index| changed.contains(&site.pages[index].file.path))
+            .flat_map(|index| {
+                alignment.groups[alignment.group_of_page[index]]
+                    .pages
+                    .values()
+            })
+            .map(|&member| site.pages[member].file.path.clone())
+            .collect()
+    }
+
+    /// The changed pages, the pages of their groups before the change and
+    /// of their groups now.
+    fn pages_in_groups(
+        &self,
+        before: &HashSet<PathBuf>,
+        changed: &BTreeSet<PathBuf>,
+    ) -> HashSet<usize> {
+        let site = &self.built.site;
+        let paths: HashSet<&PathBuf> = changed.iter().chain(before).collect();
+        let mut wanted: HashSet<usize> = (0..site.pages.len())
+            .filter(|&i| paths.contains(&site.pages[i].file.path))
+            .collect();
+        let groups: HashSet<usize> = wanted
+            .iter()
+            .map(|&i| site.alignment.group_of_page[i])
+            .collect();
+        for group in groups {
+            wanted.extend(site.alignment.groups[group].pages.values().copied());
+        }
+        wanted
     }
 
     /// Reads the changed page files that still exist.
     fn read_changed(&self, changed: &BTreeSet<PathBuf>) -> (Vec<SourcePage>, Vec<Diagnostic>) {
-        let config = &self.site.config;
+        let config = &self.built.site.config;
         let mut pages = Vec::new();
         let mut diagnostics = Vec::new();
         for path in changed.iter().filter(|p| p.is_file()) {
@@ -332,178 +340,70 @@ impl IncrementalSite {
         (pages, diagnostics)
     }
 
-    /// Renders the wanted pages and the site-wide files into the output
-    /// folder. After a structural change, files no build would write any
-    /// more are removed. Otherwise `ready` is called as soon as the wanted
-    /// pages (and the fallbacks showing them) are written, when no error was
-    /// found before; the second value is true when it was, and no HTML
-    /// file changed after.
+    /// Renders the wanted pages, then the site-wide files, into the output
+    /// folder. After a full render, files no build would write any more are
+    /// removed. Otherwise `ready` is called as soon as the wanted pages (and
+    /// the fallbacks showing them) are written, when no error was found
+    /// before; the second value is true when it was, and no HTML file
+    /// changed after.
     fn render(
         &mut self,
         wanted: &HashSet<usize>,
-        structural: bool,
+        full: bool,
         diagnostics: &mut Vec<Diagnostic>,
         ready: &(dyn Fn() + Sync),
     ) -> (usize, bool) {
-        let view = SiteView::new(&self.site, &self.theme);
+        let site = &self.built.site;
+        let view = SiteView::new(site, &self.built.theme);
         self.lap("site view made");
-        // The pages come first, in any order, then the site-wide files.
-        let pages_due = if structural || diagnostics.iter().any(Diagnostic::is_error) {
-            usize::MAX
-        } else {
-            wanted.len()
-                + self
-                    .site
-                    .fallbacks
-                    .iter()
-                    .filter(|f| wanted.contains(&f.reference))
-                    .count()
-        };
-        let pages_done = AtomicUsize::new(0);
-        let html_after_ready = AtomicBool::new(false);
-        let written = std::sync::Mutex::new(Vec::new());
-        let sink = |file: &OutputFile| -> Result<(), Diagnostic> {
-            let changed = write_if_changed(&self.out.join(&file.path), &file.contents)?;
-            if let Ok(mut written) = written.lock() {
-                written.push((file.path.clone(), changed));
-            }
-            let done = pages_done.fetch_add(1, Ordering::SeqCst);
-            if done >= pages_due && changed && file.path.ends_with(".html") {
-                html_after_ready.store(true, Ordering::SeqCst);
-            }
-            if done + 1 == pages_due {
-                self.lap("edited pages written, browsers told");
-                ready();
-            }
-            Ok(())
-        };
-        let outcome = view.render_selected(&|page| wanted.contains(&page), &sink);
-        self.lap("pages and site-wide files written");
-        diagnostics.extend(outcome.problems);
-        let written = written.into_inner().unwrap_or_default();
-        if structural {
-            self.copy_assets(diagnostics);
-            let mut now: HashSet<String> = written.iter().map(|(path, _)| path.clone()).collect();
-            now.extend(self.static_and_asset_paths());
-            for stale in self.produced.difference(&now) {
-                // The search bundle is replaced whole below.
-                if !stale.starts_with(&format!("{}/", crate::search::BUNDLE_DIR)) {
-                    let _ = std::fs::remove_file(self.out.join(stale));
-                }
-            }
-            self.produced = now;
+        let pages = pipeline::write_pages(
+            &view,
+            &self.folder,
+            &|page| wanted.contains(&page),
+            None,
+            &NoProgress,
+        );
+        diagnostics.extend(pages.problems);
+        let called = !full && !diagnostics.iter().any(Diagnostic::is_error);
+        if called {
+            self.lap("edited pages written, browsers told");
+            ready();
         }
-        let mut count = written.iter().filter(|(_, changed)| *changed).count();
+        let site_wide = pipeline::write_site_wide(&view, site, &self.folder);
+        self.lap("pages and site-wide files written");
+        diagnostics.extend(site_wide.problems);
+        let mut count = pages.changed + site_wide.changed;
+        if full {
+            match write::copy_unrendered(
+                &self.folder,
+                &self.built.theme.static_dirs,
+                &site.config.content_dir,
+                &site.assets,
+            ) {
+                Ok(_) => {}
+                Err(problem) => diagnostics.push(problem),
+            }
+            // The search bundle is replaced whole below.
+            let bundle = format!("{}/", search::BUNDLE_DIR);
+            self.produced = self.folder.remove_unwritten(&self.produced, &bundle);
+        } else {
+            self.folder.forget_written();
+        }
         // The search index covers every page, not only the re-rendered ones:
         // it is made again from the pages now in the output folder.
-        if self.site.config.search {
-            let replaced = crate::search::index_folder(&self.out)
+        if site.config.search {
+            let replaced = search::index_folder(&self.out)
                 .and_then(|bundle| bundle.replace_in(&self.out).map_err(|e| e.to_string()));
             match replaced {
                 Ok(files) => count += files,
                 Err(why) => diagnostics.push(Diagnostic::error(why)),
             }
         }
-        let called = pages_due != usize::MAX && pages_done.into_inner() >= pages_due;
-        (count, called && !html_after_ready.into_inner())
+        (count, called && site_wide.changed_html == 0)
     }
 
     /// With `TOLK_TIMINGS` set, prints when a stage of the rebuild ended.
     fn lap(&self, stage: &str) {
         self.clock.lap(&format!("rebuild: {stage}"));
     }
-
-    fn copy_assets(&self, diagnostics: &mut Vec<Diagnostic>) {
-        for asset in &self.site.assets {
-            let from = self.site.config.content_dir.join(asset);
-            if let Ok(bytes) = std::fs::read(&from)
-                && let Err(problem) = write_if_changed(&self.out.join(asset), &bytes)
-            {
-                diagnostics.push(problem);
-            }
-        }
-    }
-
-    fn static_and_asset_paths(&self) -> Vec<String> {
-        let mut paths: Vec<String> = self.site.assets.clone();
-        for dir in &self.theme.static_dirs {
-            for file in files_under(dir) {
-                paths.push(file);
-            }
-        }
-        paths
-    }
-}
-
-/// The site as a build loads it, its theme, and the problems its alignment
-/// alone found (the site is aligned once more for them: `load_site` reports
-/// them mixed with every page's reading problems).
-fn load(options: &BuildOptions) -> Result<(LoadedSite, Theme, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let (loaded, _) = pipeline::load_site(options)?;
-    let theme = Theme::load(&loaded.config)?;
-    let git = GitHistory::load(&loaded.config.content_dir);
-    let (site, problems) =
-        pipeline::assemble(loaded.config, loaded.pages, loaded.assets, git.as_ref());
-    Ok((site, theme, problems))
-}
-
-/// What places a page in the site: when it changes, other pages change too
-/// (switchers, navigation, links).
-#[derive(Debug, PartialEq, Eq)]
-struct Signature {
-    lang: String,
-    logical_path: String,
-    title: String,
-    exl_id: Option<String>,
-    translation_key: Option<String>,
-    weight: Option<String>,
-}
-
-impl Signature {
-    fn of(page: &SourcePage) -> Signature {
-        Signature {
-            lang: page.lang.clone(),
-            logical_path: page.file.logical_path.clone(),
-            title: page.title.clone(),
-            exl_id: page.front.exl_id.clone(),
-            translation_key: page.front.translation_key.clone(),
-            weight: page.front.all.get("weight").map(|w| w.to_string()),
-        }
-    }
-}
-
-/// Writes through a temporary file and a rename, so a reader (the server)
-/// never sees half a file; returns whether the bytes changed.
-fn write_if_changed(target: &Path, bytes: &[u8]) -> Result<bool, Diagnostic> {
-    if std::fs::read(target).is_ok_and(|old| old == bytes) {
-        return Ok(false);
-    }
-    let error =
-        |e: std::io::Error| Diagnostic::error(format!("cannot write {}: {e}", target.display()));
-    if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent).map_err(error)?;
-    }
-    let temporary = target.with_extension("tolk-partial");
-    std::fs::write(&temporary, bytes).map_err(error)?;
-    std::fs::rename(&temporary, target).map_err(error)?;
-    Ok(true)
-}
-
-/// Paths of all files under `dir`, relative to it, `/` separated.
-fn files_under(dir: &Path) -> HashSet<String> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            let relative = e.path().strip_prefix(dir).ok()?;
-            Some(
-                relative
-                    .iter()
-                    .map(|p| p.to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/"),
-            )
-        })
-        .collect()
 }

@@ -1,4 +1,4 @@
-//! Stage 5: write the site. Pages stream into a staging folder beside the
+//! Stage 8: write the site. Pages stream into a staging folder beside the
 //! output as they are rendered (nothing waits in memory); only a complete
 //! site is swapped in, so a failed build never destroys the previous output.
 //!
@@ -10,19 +10,62 @@
 //! a rebuild over an existing output is therefore no slower than a build
 //! into an empty folder.
 
-use std::collections::HashSet;
-use std::fs;
-use std::io;
+//!
+//! `tolk serve` writes into a folder of its own instead, in place
+//! ([`InPlace`]): each file atomically, and only when its bytes changed.
+//! Both are a [`SiteFolder`], so the render stages and the copier of static
+//! files and images work the same for either.
+
+mod files;
+mod in_place;
+mod staging;
+
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
-use walkdir::WalkDir;
-
-use crate::discover::relative_to;
+use crate::discover::files_under;
 use crate::model::Diagnostic;
 
+pub(crate) use in_place::InPlace;
+pub(crate) use staging::Staging;
+
+/// A folder the site is written into.
+pub(crate) trait SiteFolder: Sync {
+    /// Writes one file; `path` is relative to the folder, `/` separated.
+    /// Returns whether the file's bytes changed. Safe to call from many
+    /// threads at once.
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<bool, Diagnostic>;
+
+    /// Copies a file (an image, a theme asset) to `path`; returns whether
+    /// the copy's bytes changed.
+    fn copy(&self, path: &str, from: &Path) -> Result<bool, Diagnostic>;
+}
+
+/// Copies what is not rendered: every file of the theme's and the site's
+/// static folders, then the content folder's other files (images). Returns
+/// the output paths copied.
+pub(crate) fn copy_unrendered(
+    folder: &dyn SiteFolder,
+    static_dirs: &[PathBuf],
+    content_dir: &Path,
+    assets: &[String],
+) -> Result<Vec<String>, Diagnostic> {
+    use rayon::prelude::*;
+    let mut copied = Vec::new();
+    for dir in static_dirs {
+        for path in files_under(dir) {
+            folder.copy(&path, &dir.join(&path))?;
+            copied.push(path);
+        }
+    }
+    assets
+        .par_iter()
+        .try_for_each(|asset| folder.copy(asset, &content_dir.join(asset)).map(drop))?;
+    copied.extend(assets.iter().cloned());
+    Ok(copied)
+}
+
 /// Refuses output folders whose replacement would delete the user's work.
-pub fn check_output_dir(out: &Path, protected: &[&Path]) -> Result<(), Diagnostic> {
+pub(crate) fn check_output_dir(out: &Path, protected: &[&Path]) -> Result<(), Diagnostic> {
     let out = absolute(out);
     for dir in protected {
         let dir = absolute(dir);
@@ -40,321 +83,4 @@ pub fn check_output_dir(out: &Path, protected: &[&Path]) -> Result<(), Diagnosti
 
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
-/// The folder a build writes into before it is swapped in. Dropped without
-/// `commit`, it removes itself: the previous output stays as it was.
-pub struct Staging {
-    dir: PathBuf,
-    out: PathBuf,
-    /// Folders already created, so each is made once.
-    made: Mutex<HashSet<PathBuf>>,
-    /// Paths written by this build: everything else in a reused spare goes.
-    written: Mutex<HashSet<PathBuf>>,
-    /// The staging folder is the previous spare, reused.
-    reused: bool,
-    committed: bool,
-}
-
-impl Staging {
-    /// Creates `.NAME.tolk-staging` next to `out` (same file system, so the
-    /// final renames are atomic), clearing one a crashed build left behind.
-    pub fn begin(out: &Path) -> Result<Staging, Diagnostic> {
-        let dir = sibling(out, "staging")?;
-        remove_if_present(&dir)
-            .map_err(|e| io_error("cannot clear the staging folder", &dir, e))?;
-        let spare = sibling(out, "spare")?;
-        let reused = spare.is_dir() && fs::rename(&spare, &dir).is_ok();
-        if !reused {
-            fs::create_dir_all(&dir)
-                .map_err(|e| io_error("cannot create the staging folder", &dir, e))?;
-        }
-        Ok(Staging {
-            dir,
-            out: out.to_path_buf(),
-            made: Mutex::new(HashSet::new()),
-            written: Mutex::new(HashSet::new()),
-            reused,
-            committed: false,
-        })
-    }
-
-    /// Writes one file; `path` is relative to the output, `/` separated.
-    /// Safe to call from many threads at once.
-    pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        let target = self.target(path)?;
-        if self.reused && same_bytes(&target, bytes) {
-            return Ok(());
-        }
-        fs::write(&target, bytes).map_err(|e| io_error("cannot write", &target, e))
-    }
-
-    /// Copies a file (an image, a theme asset) into the output.
-    pub fn copy(&self, path: &str, from: &Path) -> Result<(), Diagnostic> {
-        let target = self.target(path)?;
-        if self.reused && same_file(from, &target) {
-            return Ok(());
-        }
-        fs::copy(from, &target)
-            .map(drop)
-            .map_err(|e| io_error("cannot copy", from, e))
-    }
-
-    /// Copies every file under `dir` to the same relative place.
-    pub fn copy_tree(&self, dir: &Path) -> Result<(), Diagnostic> {
-        for entry in WalkDir::new(dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_map(Result::ok)
-        {
-            if entry.file_type().is_file() {
-                let relative = relative_to(dir, entry.path());
-                let path: Vec<String> = relative
-                    .iter()
-                    .map(|p| p.to_string_lossy().into_owned())
-                    .collect();
-                self.copy(&path.join("/"), entry.path())?;
-            }
-        }
-        Ok(())
-    }
-
-    /// The file for an output path, its folder created; paths that would
-    /// leave the output folder are refused.
-    fn target(&self, path: &str) -> Result<PathBuf, Diagnostic> {
-        let safe = !path.is_empty()
-            && !path.starts_with('/')
-            && path.split('/').all(|part| {
-                !part.is_empty() && part != "." && part != ".." && !part.contains(['\\', '\0', ':'])
-            });
-        if !safe {
-            return Err(Diagnostic::error(format!(
-                "refusing to write `{path}`: it would leave the output folder"
-            )));
-        }
-        let target = self.dir.join(path);
-        if let Ok(mut written) = self.written.lock() {
-            written.insert(target.clone());
-        }
-        if let Some(parent) = target.parent() {
-            // Created under the lock: another thread must not write into a
-            // folder that is still being made.
-            let mut made = self
-                .made
-                .lock()
-                .map_err(|_| Diagnostic::error("a writer thread failed"))?;
-            if !made.contains(parent) {
-                fs::create_dir_all(parent)
-                    .map_err(|e| io_error("cannot create folder", parent, e))?;
-                made.insert(parent.to_path_buf());
-            }
-        }
-        Ok(target)
-    }
-
-    /// Swaps the finished site in: the old output moves aside, the new one
-    /// takes its place, then the old one is deleted (in the background when
-    /// asked, since deleting thousands of files takes as long as writing them).
-    pub fn commit(mut self) -> Result<(), Diagnostic> {
-        if self.reused {
-            self.remove_unwritten()?;
-        }
-        let old = sibling(&self.out, "old")?;
-        remove_if_present(&old).map_err(|e| io_error("cannot clear", &old, e))?;
-        let had_output = self.out.exists();
-        if had_output {
-            fs::rename(&self.out, &old)
-                .map_err(|e| io_error("cannot move the previous output aside", &self.out, e))?;
-        }
-        if let Err(err) = fs::rename(&self.dir, &self.out) {
-            if had_output {
-                let _ = fs::rename(&old, &self.out);
-            }
-            return Err(io_error(
-                "cannot move the new site into place",
-                &self.out,
-                err,
-            ));
-        }
-        self.committed = true;
-        if had_output {
-            // The previous output is the next build's staging folder.
-            let spare = sibling(&self.out, "spare")?;
-            fs::rename(&old, &spare)
-                .map_err(|e| io_error("cannot keep the previous output", &old, e))?;
-        }
-        Ok(())
-    }
-
-    /// Removes what a reused spare holds that this build did not write.
-    fn remove_unwritten(&self) -> Result<(), Diagnostic> {
-        let written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
-        let mut folders = Vec::new();
-        for entry in WalkDir::new(&self.dir)
-            .min_depth(1)
-            .into_iter()
-            .filter_map(Result::ok)
-        {
-            if entry.file_type().is_dir() {
-                folders.push(entry.into_path());
-            } else if !written.contains(entry.path()) {
-                fs::remove_file(entry.path())
-                    .map_err(|e| io_error("cannot remove", entry.path(), e))?;
-            }
-        }
-        // Deepest first, so emptied folders go too.
-        for folder in folders.iter().rev() {
-            let _ = fs::remove_dir(folder);
-        }
-        Ok(())
-    }
-}
-
-/// Whether `path` already holds exactly `bytes` (cheap: sizes first).
-fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
-    fs::metadata(path).is_ok_and(|m| m.len() == bytes.len() as u64)
-        && fs::read(path).is_ok_and(|old| old == bytes)
-}
-
-fn same_file(from: &Path, to: &Path) -> bool {
-    let (Ok(a), Ok(b)) = (fs::metadata(from), fs::metadata(to)) else {
-        return false;
-    };
-    a.len() == b.len() && fs::read(from).ok() == fs::read(to).ok()
-}
-
-impl Drop for Staging {
-    /// An abandoned build: its folder becomes the spare again (its stray
-    /// files are removed by the next build that reuses it).
-    fn drop(&mut self) {
-        if !self.committed {
-            let kept =
-                sibling(&self.out, "spare").is_ok_and(|spare| fs::rename(&self.dir, spare).is_ok());
-            if !kept {
-                let _ = fs::remove_dir_all(&self.dir);
-            }
-        }
-    }
-}
-
-/// `.NAME.tolk-WHAT` next to `out`.
-fn sibling(out: &Path, what: &str) -> Result<PathBuf, Diagnostic> {
-    let name = out
-        .file_name()
-        .ok_or_else(|| Diagnostic::error(format!("invalid output folder {}", out.display())))?;
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    Ok(parent.join(format!(".{}.tolk-{what}", name.to_string_lossy())))
-}
-
-fn remove_if_present(path: &Path) -> io::Result<()> {
-    match fs::remove_dir_all(path) {
-        Err(err) if err.kind() != io::ErrorKind::NotFound => Err(err),
-        _ => Ok(()),
-    }
-}
-
-fn io_error(what: &str, path: &Path, err: io::Error) -> Diagnostic {
-    Diagnostic::error(format!("{what} {}: {err}", path.display()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("tolk-write-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    fn names_in(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-
-    #[test]
-    fn replaces_the_output_and_keeps_the_previous_one_as_the_spare() {
-        let dir = temp_dir("swap");
-        let out = dir.join("public");
-        fs::create_dir_all(&out).unwrap();
-        fs::write(out.join("stale.html"), "old").unwrap();
-        let staging = Staging::begin(&out).unwrap();
-        staging.write("fr/index.html", b"new").unwrap();
-        staging.commit().unwrap();
-        assert_eq!(fs::read(out.join("fr/index.html")).unwrap(), b"new");
-        assert!(!out.join("stale.html").exists());
-        assert_eq!(names_in(&dir), [".public.tolk-spare", "public"]);
-        fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn a_reused_spare_ends_up_exactly_like_the_new_site() {
-        let dir = temp_dir("reuse");
-        let out = dir.join("public");
-        for (round, files) in [
-            ["a.html", "b/c.html"],
-            ["a.html", "d/e.html"],
-            ["a.html", "b/c.html"],
-        ]
-        .iter()
-        .enumerate()
-        {
-            let staging = Staging::begin(&out).unwrap();
-            for file in files {
-                staging
-                    .write(file, format!("{file} {}", round % 2).as_bytes())
-                    .unwrap();
-            }
-            staging.commit().unwrap();
-        }
-        assert_eq!(names_in(&out), ["a.html", "b"]);
-        assert_eq!(
-            fs::read_to_string(out.join("b/c.html")).unwrap(),
-            "b/c.html 0"
-        );
-        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "a.html 0");
-        fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn an_abandoned_build_keeps_the_output() {
-        let dir = temp_dir("abandon");
-        let out = dir.join("public");
-        fs::create_dir_all(&out).unwrap();
-        fs::write(out.join("index.html"), "previous").unwrap();
-        {
-            let staging = Staging::begin(&out).unwrap();
-            staging.write("index.html", b"half").unwrap();
-        }
-        assert_eq!(fs::read(out.join("index.html")).unwrap(), b"previous");
-        assert_eq!(names_in(&dir), [".public.tolk-spare", "public"]);
-        fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn paths_leaving_the_output_are_refused() {
-        let dir = temp_dir("escape");
-        let staging = Staging::begin(&dir.join("public")).unwrap();
-        for path in ["../x.html", "/etc/x", "a/../../b", "a\\..\\b", "c:/x", ""] {
-            assert!(staging.write(path, b"x").is_err(), "{path}");
-        }
-        drop(staging);
-        fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn refuses_to_replace_a_folder_holding_the_content() {
-        let dir = temp_dir("protect");
-        assert!(check_output_dir(&dir, &[&dir.join("content")]).is_err());
-        assert!(check_output_dir(&dir.join("public"), &[&dir.join("content")]).is_ok());
-        fs::remove_dir_all(&dir).unwrap();
-    }
 }

@@ -1,0 +1,157 @@
+//! The pages every site has besides its content: each language's home,
+//! the root, 404 pages, the translation status page and redirects.
+
+use std::collections::BTreeMap;
+
+use crate::align::status;
+use crate::model::status::StatusReport;
+use crate::model::urls::{output_path, page_url, section_of};
+use crate::model::{Diagnostic, Language, OutputFile};
+use crate::render::theme::template_error;
+
+use super::values::{Alternate, ListedPage, SectionValue};
+use super::{STATUS_PAGE, SiteView};
+
+impl SiteView<'_> {
+    /// Each language's home, the root, the 404 pages, the status page (unless
+    /// turned off) and the redirects of aliases.
+    pub fn site_pages(&self) -> Vec<Result<OutputFile, Diagnostic>> {
+        let languages = &self.config.languages;
+        let mut files: Vec<Result<OutputFile, Diagnostic>> = languages
+            .iter()
+            .map(|language| self.render_home(language))
+            .collect();
+        files.push(self.render_root());
+        files.extend(
+            languages
+                .iter()
+                .map(|language| self.render_not_found(Some(language))),
+        );
+        files.push(self.render_not_found(None));
+        if self.config.translations.status_page {
+            files.push(self.render_status(&status::collect(self.site)));
+        }
+        files.extend(self.redirects());
+        files
+    }
+
+    pub(super) fn render_home(&self, language: &Language) -> Result<OutputFile, Diagnostic> {
+        let url = page_url(self.config, &language.tag, "");
+        let mut context = self.base_context(&language.tag);
+        context.insert("sections", &self.sections_of(&language.tag));
+        context.insert("translations", &self.home_translations(Some(language)));
+        context.insert("alternates", &self.home_alternates());
+        context.insert("canonical", &self.permalink(&url));
+        self.render_template("home.html", &context, &url)
+    }
+
+    pub(super) fn render_root(&self) -> Result<OutputFile, Diagnostic> {
+        let first = &self.config.languages[0];
+        let mut context = self.base_context(&first.tag);
+        context.insert("translations", &self.home_translations(None));
+        context.insert("alternates", &self.home_alternates());
+        context.insert("canonical", &self.config.base_url);
+        self.render_template("root.html", &context, &self.config.base_path)
+    }
+
+    /// A small redirecting page at each alias of a page, unless a real page
+    /// already has that URL.
+    pub(super) fn redirects(&self) -> Vec<Result<OutputFile, Diagnostic>> {
+        let taken: std::collections::HashSet<&str> = self.urls.iter().map(String::as_str).collect();
+        let mut files = Vec::new();
+        for (index, page) in self.pages.iter().enumerate() {
+            for alias in &page.front.aliases {
+                let url = page_url(self.config, &page.lang, alias);
+                if taken.contains(url.as_str()) {
+                    files.push(Err(Diagnostic::warning(format!(
+                        "alias `{alias}` is the URL of another page; not redirected"
+                    ))
+                    .in_file(&page.file.display_path)));
+                    continue;
+                }
+                let target =
+                    html_escape::encode_double_quoted_attribute(&self.urls[index]).into_owned();
+                let permalink =
+                    html_escape::encode_double_quoted_attribute(&self.permalink(&self.urls[index]))
+                        .into_owned();
+                let html = format!(
+                    "<!doctype html>\n<html lang=\"{}\">\n<meta charset=\"utf-8\">\n<title>{}</title>\n<link rel=\"canonical\" href=\"{permalink}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n<p><a href=\"{target}\">{}</a></p>\n</html>\n",
+                    page.lang,
+                    html_escape::encode_text(&page.title),
+                    html_escape::encode_text(&page.title),
+                );
+                files.push(Ok(OutputFile {
+                    path: output_path(self.config, &url),
+                    contents: html.into_bytes(),
+                }));
+            }
+        }
+        files
+    }
+
+    /// `/<lang>/404.html` for each language, and `/404.html` in the first
+    /// language listing every language's home.
+    pub(super) fn render_not_found(
+        &self,
+        language: Option<&Language>,
+    ) -> Result<OutputFile, Diagnostic> {
+        let shown = language.unwrap_or(&self.config.languages[0]);
+        let mut context = self.base_context(&shown.tag);
+        context.insert("translations", &self.home_translations(language));
+        context.insert("alternates", &Vec::<Alternate>::new());
+        let html = self
+            .theme
+            .tera
+            .render("404.html", &context)
+            .map_err(|err| template_error(&err))?;
+        let path = match language {
+            Some(language) => format!("{}/404.html", language.tag),
+            None => "404.html".to_string(),
+        };
+        Ok(OutputFile {
+            path,
+            contents: html.into_bytes(),
+        })
+    }
+
+    /// The status page speaks the site's first language: it is for the
+    /// translators of every language, not for readers of one.
+    pub(super) fn render_status(&self, report: &StatusReport) -> Result<OutputFile, Diagnostic> {
+        let first = &self.config.languages[0];
+        let url = format!("{}{STATUS_PAGE}", self.config.base_path);
+        let mut context = self.base_context(&first.tag);
+        context.insert("status", report);
+        context.insert("translations", &self.home_translations(None));
+        context.insert("alternates", &Vec::<Alternate>::new());
+        context.insert("canonical", &self.permalink(&url));
+        self.render_template("status.html", &context, &url)
+    }
+
+    /// The pages of one language grouped by their first folder; pages at the
+    /// language root come first under the empty name.
+    pub(super) fn sections_of(&self, lang: &str) -> Vec<SectionValue<'_>> {
+        let mut sections: BTreeMap<&str, Vec<ListedPage>> = BTreeMap::new();
+        for (index, page) in self
+            .pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.lang == lang)
+        {
+            if page.file.logical_path.is_empty() {
+                continue; // the language's own home page
+            }
+            sections
+                .entry(section_of(&page.file.logical_path))
+                .or_default()
+                .push(ListedPage {
+                    title: &page.title,
+                    url: &self.urls[index],
+                    description: page.front.description.as_deref().unwrap_or(""),
+                });
+        }
+        sections
+            .into_iter()
+            .map(|(name, pages)| SectionValue { name, pages })
+            .collect()
+    }
+}
