@@ -15,13 +15,15 @@
 //! text is escaped exactly once.
 pub mod exl;
 pub mod sanitize;
+mod syntax;
+
+pub use syntax::{MarkdownWarning, parser};
+use syntax::{escape_href, escape_html};
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use pulldown_cmark::{
-    Alignment, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeWithOffset, html,
-};
+use pulldown_cmark::{Alignment, CowStr, Event, LinkType, Tag, TagEnd, TextMergeWithOffset, html};
 
 use crate::markdown::exl::{Element, ElementAttrs};
 
@@ -61,15 +63,6 @@ pub struct Heading {
     pub text: String,
 }
 
-/// A problem found while rendering; positions are 1-based, relative to the
-/// start of the rendered source, and the column counts characters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MarkdownWarning {
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
 /// The result of [`render`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -93,8 +86,7 @@ pub fn render(source: &str, options: &RenderOptions) -> Rendered {
     // Events are buffered once so the survey can know every heading and
     // footnote before ids are handed out; memory stays linear in the input.
     let events: Vec<(Event<'_>, Range<usize>)> =
-        TextMergeWithOffset::new(Parser::new_ext(source, parser_options()).into_offset_iter())
-            .collect();
+        TextMergeWithOffset::new(syntax::parser(source).into_offset_iter()).collect();
     let has_raw_html = events
         .iter()
         .any(|(event, _)| matches!(event, Event::Html(_) | Event::InlineHtml(_)));
@@ -174,37 +166,11 @@ fn is_combining_mark(ch: char) -> bool {
     )
 }
 
-pub(crate) fn parser_options() -> Options {
-    // ENABLE_FOOTNOTES is the GitHub-compatible footnote syntax in 0.13
-    // (the older syntax lives behind ENABLE_OLD_FOOTNOTES).
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-}
-
 fn first_h1_text(headings: &[Heading]) -> Option<String> {
     headings
         .iter()
         .find(|heading| heading.level == 1)
         .map(|heading| heading.text.clone())
-}
-
-/// Escapes text for use inside HTML this module writes itself (attribute
-/// values in double quotes and element content).
-pub(crate) fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            _ => escaped.push(ch),
-        }
-    }
-    escaped
 }
 
 // ---------------------------------------------------------------------------
@@ -843,7 +809,7 @@ fn link_open_html(link_type: LinkType, dest: &str, title: &str, attrs: &str) -> 
     };
     format!(
         "<a href=\"{scheme}{}\"{}{attrs}>",
-        exl::escape_href(dest),
+        escape_href(dest),
         title_attr(title)
     )
 }
@@ -853,7 +819,7 @@ fn link_open_html(link_type: LinkType, dest: &str, title: &str, attrs: &str) -> 
 fn image_html(dest: &str, title: &str, applied: &exl::Applied) -> String {
     format!(
         "<img src=\"{}\" alt=\"{}\"{}{} />",
-        exl::escape_href(dest),
+        escape_href(dest),
         escape_html(&applied.alt),
         title_attr(title),
         applied.html

@@ -18,10 +18,11 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd, TextMergeWithOffset};
+use pulldown_cmark::{Event, Tag, TagEnd, TextMergeWithOffset};
 
 use super::rebase::rebase_links;
-use crate::markdown::{MarkdownWarning, parser_options};
+use crate::markdown::syntax::MarkdownWarning;
+use crate::markdown::syntax::parser;
 
 /// How deep includes may nest (an include of an include ... of a snippet).
 pub const MAX_INCLUDE_DEPTH: usize = 8;
@@ -406,8 +407,7 @@ fn push_line(out: &mut Expansion, line: &str, origin: Origin) {
 /// Directive paragraphs of `text`, in order, one per line at most.
 fn find_directives(text: &str) -> Vec<Found> {
     let events: Vec<(Event<'_>, Range<usize>)> =
-        TextMergeWithOffset::new(Parser::new_ext(text, parser_options()).into_offset_iter())
-            .collect();
+        TextMergeWithOffset::new(parser(text).into_offset_iter()).collect();
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();

@@ -40,7 +40,7 @@ pub use includes::{
 };
 pub use inline::{plain_text_of_inline_tokens, strip_zero_width};
 
-pub(crate) use crate::markdown::escape_html;
+pub(crate) use super::syntax::{escape_href, escape_html};
 
 /// A parser event with the source range it came from.
 pub(crate) type Spanned<'a> = (Event<'a>, Range<usize>);
@@ -193,24 +193,6 @@ pub(crate) fn extend<'a>(
         warnings: cx.warnings,
         zero_width_removed: cx.zero_width_removed,
     }
-}
-
-/// Writes a URL into a double-quoted attribute: characters that are not
-/// allowed in URLs are percent-encoded (existing `%XX` escapes are kept),
-/// `&` and `'` become entities.
-pub(crate) fn escape_href(url: &str) -> String {
-    let mut out = String::with_capacity(url.len());
-    for byte in url.bytes() {
-        match byte {
-            b'&' => out.push_str("&amp;"),
-            b'\'' => out.push_str("&#x27;"),
-            b if b.is_ascii_alphanumeric() || b"-_.!~*();/?:@=+$,#%[]".contains(&b) => {
-                out.push(char::from(b));
-            }
-            b => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// Rendering through [`crate::markdown::render`] for the tests of every pass.

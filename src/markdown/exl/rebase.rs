@@ -8,9 +8,9 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, LinkType, Parser, Tag};
+use pulldown_cmark::{Event, LinkType, Tag};
 
-use crate::markdown::parser_options;
+use crate::markdown::syntax::parser;
 
 /// Rewrites the relative destinations of `text`, written in folder `from`,
 /// so they point at the same files from folder `to` (both relative to the
@@ -20,7 +20,7 @@ pub(crate) fn rebase_links(text: &str, from: &str, to: &str) -> String {
         return text.to_string();
     }
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
-    for (event, range) in Parser::new_ext(text, parser_options()).into_offset_iter() {
+    for (event, range) in parser(text).into_offset_iter() {
         let (Event::Start(Tag::Link {
             link_type: LinkType::Inline,
             dest_url,
