@@ -1,19 +1,21 @@
 //! tolk (work in progress: being reorganised by stage).
 
+#![warn(unreachable_pub)]
+
 pub mod align;
 pub mod cmd;
-pub mod config;
-pub mod console;
-pub mod discover;
-pub mod feeds;
+mod config;
+mod console;
+mod discover;
+mod feeds;
 pub mod import;
 pub mod markdown;
 pub mod model;
-pub mod navigation;
+mod navigation;
 pub mod pipeline;
 pub mod read;
 pub mod render;
 pub mod report;
-pub mod search;
+mod search;
 pub mod serve;
-pub mod write;
+mod write;

@@ -14,7 +14,7 @@ use crate::model::{MissingPages, SiteConfig};
 /// The page that best stands for a group: its source page, else a page
 /// translated from the group's newest source revision, else the first page,
 /// in the order the site lists its languages.
-pub fn reference_page(
+pub(crate) fn reference_page(
     config: &SiteConfig,
     pages: &[SourcePage],
     group: &TranslationGroup,
@@ -37,7 +37,7 @@ pub fn reference_page(
 
 /// Every fallback page to build. None when the site shows missing languages
 /// as unavailable; never one whose URL a real page already has.
-pub fn plan(
+pub(crate) fn plan(
     config: &SiteConfig,
     pages: &[SourcePage],
     alignment: &Alignment,
@@ -76,7 +76,7 @@ pub fn plan(
 }
 
 /// `(group, language) -> fallback URL`, for switchers and reports.
-pub fn urls_by_group(fallbacks: &[Fallback]) -> HashMap<(usize, String), String> {
+pub(crate) fn urls_by_group(fallbacks: &[Fallback]) -> HashMap<(usize, String), String> {
     fallbacks
         .iter()
         .map(|f| ((f.group, f.lang.clone()), f.url.clone()))

@@ -7,10 +7,10 @@
 //! language folders. Groups are the pages connected by any of them. Weaker
 //! evidence never overrules stronger: a path shared by pages whose exl-ids
 //! differ is a contradiction, reported and not followed.
-pub mod fallback;
+pub(crate) mod fallback;
 pub mod fingerprint;
-pub mod history;
-pub mod staleness;
+pub(crate) mod history;
+pub(crate) mod staleness;
 pub mod status;
 pub mod suggest;
 

@@ -17,7 +17,7 @@ use crate::model::Staleness;
 use crate::model::{Alignment, TranslationGroup};
 
 /// `word_counts[page]` is the number of words of each page's text.
-pub fn assess(
+pub(crate) fn assess(
     source_language: &str,
     pages: &[SourcePage],
     alignment: &Alignment,

@@ -9,7 +9,7 @@ use unic_langid::LanguageIdentifier;
 /// `fr` and `fr-FR` stay two different tags: matching a folder or suffix
 /// against the configured languages compares canonical spellings exactly, so a
 /// site that configures only `fr` never silently swallows `fr-FR` pages.
-pub fn normalize_tag(raw: &str) -> Result<String, String> {
+pub(crate) fn normalize_tag(raw: &str) -> Result<String, String> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err("the language tag is empty".to_string());
@@ -25,7 +25,7 @@ pub fn normalize_tag(raw: &str) -> Result<String, String> {
 }
 
 /// The primary language subtag (`pt` for `pt-BR`).
-pub fn primary_subtag(tag: &str) -> &str {
+pub(crate) fn primary_subtag(tag: &str) -> &str {
     tag.split('-').next().unwrap_or(tag)
 }
 
@@ -33,7 +33,7 @@ pub fn primary_subtag(tag: &str) -> &str {
 /// (a two-letter language, optionally followed by subtags: `de`, `pt-BR`,
 /// `zh-Hant`). Three-letter names are left out on purpose: folders such as
 /// `api` or `faq` are valid ISO 639-3 codes but are almost always sections.
-pub fn looks_like_language_tag(name: &str) -> bool {
+pub(crate) fn looks_like_language_tag(name: &str) -> bool {
     let mut parts = name.split(['-', '_']);
     let first = parts.next().unwrap_or_default();
     first.len() == 2
@@ -44,7 +44,7 @@ pub fn looks_like_language_tag(name: &str) -> bool {
 
 /// The language's name in that language, for the switcher. Sites override it in
 /// `tolk.toml`; this table only covers common documentation languages.
-pub fn default_autonym(tag: &str) -> Option<&'static str> {
+pub(crate) fn default_autonym(tag: &str) -> Option<&'static str> {
     let name = match tag {
         "pt-BR" => "Português (Brasil)",
         "pt-PT" => "Português (Portugal)",
@@ -98,7 +98,7 @@ fn autonym_of_language(language: &str) -> Option<&'static str> {
 }
 
 /// Right-to-left unless the tag names a script that runs left to right.
-pub fn default_direction(tag: &str) -> TextDirection {
+pub(crate) fn default_direction(tag: &str) -> TextDirection {
     const RTL_LANGUAGES: &[&str] = &["ar", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"];
     let has_latin_script = tag.split('-').any(|part| part == "Latn");
     if RTL_LANGUAGES.contains(&primary_subtag(tag)) && !has_latin_script {

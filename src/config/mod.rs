@@ -1,5 +1,5 @@
 //! `tolk.toml`: the site's title, address, languages and theme.
-pub mod language;
+pub(crate) mod language;
 
 use std::path::{Path, PathBuf};
 
@@ -229,7 +229,7 @@ fn toml_error(text: &str, err: &toml::de::Error) -> Diagnostic {
 }
 
 /// 1-based line and character column of a byte offset.
-pub fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;

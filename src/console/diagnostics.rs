@@ -8,7 +8,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnost
 use crate::model::{Diagnostic, Severity};
 
 /// Prints every problem to standard error, colored on a terminal.
-pub fn print_all(diagnostics: &[Diagnostic], site_root: &Path) {
+pub(crate) fn print_all(diagnostics: &[Diagnostic], site_root: &Path) {
     use std::io::IsTerminal;
     let color = std::io::stderr().is_terminal();
     for diagnostic in diagnostics {
@@ -18,7 +18,7 @@ pub fn print_all(diagnostics: &[Diagnostic], site_root: &Path) {
 
 /// A report with the offending source lines, read from `site_root/file`.
 /// Falls back to the one-line form when the file cannot be read.
-pub fn with_snippet(diagnostic: &Diagnostic, site_root: &Path, color: bool) -> String {
+pub(crate) fn with_snippet(diagnostic: &Diagnostic, site_root: &Path, color: bool) -> String {
     let (Some(file), Some(line)) = (&diagnostic.file, diagnostic.line) else {
         return diagnostic.to_string();
     };

@@ -1,5 +1,5 @@
 //! Output for people at a terminal: problems with their source lines, and
 //! the progress bar.
 
-pub mod diagnostics;
-pub mod progress;
+pub(crate) mod diagnostics;
+pub(crate) mod progress;

@@ -15,7 +15,7 @@ use crate::render::Progress;
 
 /// A progress bar on standard error that appears only once the build has
 /// taken longer than `delay`, and is cleared when it ends.
-pub struct TerminalProgress {
+pub(crate) struct TerminalProgress {
     bar: ProgressBar,
     started: Instant,
     delay: Duration,
@@ -23,7 +23,7 @@ pub struct TerminalProgress {
 }
 
 impl TerminalProgress {
-    pub fn new(delay: Duration) -> TerminalProgress {
+    pub(crate) fn new(delay: Duration) -> TerminalProgress {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
         bar.set_style(
             ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} pages ({elapsed})")
@@ -40,12 +40,14 @@ impl TerminalProgress {
     }
 
     /// Pages counted so far.
-    pub fn position(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn position(&self) -> u64 {
         self.bar.position()
     }
 
     /// Whether the bar has been put on the terminal.
-    pub fn is_shown(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_shown(&self) -> bool {
         self.shown.load(Ordering::Relaxed)
     }
 }

@@ -16,9 +16,10 @@ use crate::model::SiteConfig;
 use crate::model::SourceFile;
 use crate::model::SourceFormat;
 pub(crate) use crate::model::urls::relative_to;
+use crate::model::urls::slash_path;
 
 /// Walks the content folder in a stable (sorted) order.
-pub fn discover(config: &SiteConfig) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+pub(crate) fn discover(config: &SiteConfig) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let walker = WalkDir::new(&config.content_dir)
@@ -90,7 +91,10 @@ fn colliding_names(files: &[SourceFile]) -> Vec<Diagnostic> {
 /// The page file at `path`, when it is one: `None` for files that discovery
 /// skips (other extensions, hidden or `_` names, `TOC.md`) or outside the
 /// content folder.
-pub fn source_file(config: &SiteConfig, path: &Path) -> Option<Result<SourceFile, Diagnostic>> {
+pub(crate) fn source_file(
+    config: &SiteConfig,
+    path: &Path,
+) -> Option<Result<SourceFile, Diagnostic>> {
     let relative = path.strip_prefix(&config.content_dir).ok()?;
     let parts: Vec<&std::ffi::OsStr> = relative.iter().collect();
     let (file_name, folders) = parts.split_last()?;
@@ -109,7 +113,7 @@ pub fn source_file(config: &SiteConfig, path: &Path) -> Option<Result<SourceFile
 /// Files of the content folder that are not pages (images, downloads):
 /// content-relative paths with `/` separators, copied to the same place in
 /// the output.
-pub fn assets(config: &SiteConfig) -> Vec<String> {
+pub(crate) fn assets(config: &SiteConfig) -> Vec<String> {
     WalkDir::new(&config.content_dir)
         .sort_by_file_name()
         .into_iter()
@@ -181,34 +185,58 @@ fn classify(
     format: SourceFormat,
 ) -> Result<SourceFile, Diagnostic> {
     let display_path = relative_to(&config.root, path);
-    let rel = relative_to(&config.content_dir, path);
-    let mut parts: Vec<String> = rel
-        .iter()
-        .map(|p| p.to_string_lossy().into_owned())
-        .collect();
+    let relative = slash_path(&relative_to(&config.content_dir, path));
+    let place =
+        place_of(config, &relative).map_err(|msg| Diagnostic::error(msg).in_file(&display_path))?;
+    Ok(SourceFile {
+        path: path.to_path_buf(),
+        display_path,
+        format,
+        folder_language: place.folder_language,
+        suffix_language: place.suffix_language,
+        logical_path: place.logical_path,
+    })
+}
+
+/// What a content-relative path (`fr/commerce/b2b.md`) says.
+struct Place {
+    folder_language: Option<String>,
+    suffix_language: Option<String>,
+    logical_path: String,
+}
+
+/// Splits a content-relative path into language folder, language suffix
+/// and logical path; an error when it names a language the site does not
+/// have.
+fn place_of(config: &SiteConfig, relative: &str) -> Result<Place, String> {
+    let mut parts: Vec<&str> = relative.split('/').collect();
     let file_name = parts.pop().unwrap_or_default();
     let folder_language = match parts.first() {
-        Some(first) => language_of_name(config, first, "folder")
-            .map_err(|msg| Diagnostic::error(msg).in_file(&display_path))?,
+        Some(first) => language_of_name(config, first, "folder")?,
         None => None,
     };
     if folder_language.is_some() {
         parts.remove(0);
     }
-    let stem = strip_extension(&file_name);
-    let (stem, suffix_language) = split_language_suffix(config, stem)
-        .map_err(|msg| Diagnostic::error(msg).in_file(&display_path))?;
+    let stem = strip_extension(file_name);
+    let (stem, suffix_language) = split_language_suffix(config, stem)?;
     if stem != "index" && stem != "_index" {
-        parts.push(stem.to_string());
+        parts.push(stem);
     }
-    Ok(SourceFile {
-        path: path.to_path_buf(),
-        display_path,
-        format,
+    Ok(Place {
         folder_language,
         suffix_language,
         logical_path: parts.join("/"),
     })
+}
+
+/// The logical path a content-relative path stands for, the path its
+/// translations share (`fr/commerce/b2b.md` and `commerce/b2b.sv.md` ->
+/// `commerce/b2b`); `None` when it names a language the site does not have.
+pub(crate) fn logical_path(config: &SiteConfig, relative: &str) -> Option<String> {
+    place_of(config, relative)
+        .ok()
+        .map(|place| place.logical_path)
 }
 
 fn strip_extension(file_name: &str) -> &str {
@@ -293,6 +321,21 @@ mod tests {
         let err = classify_path("/site/content/de/a.md").unwrap_err();
         assert!(err.message.contains("not configured"), "{}", err.message);
         assert_eq!(err.file.as_deref(), Some(Path::new("content/de/a.md")));
+    }
+
+    #[test]
+    fn links_to_content_files_have_the_logical_path_of_their_page() {
+        let config = config();
+        assert_eq!(
+            logical_path(&config, "fr/tax/rates.md").unwrap(),
+            "tax/rates"
+        );
+        assert_eq!(
+            logical_path(&config, "tax/rates.nl.md").unwrap(),
+            "tax/rates"
+        );
+        assert_eq!(logical_path(&config, "fr/tax/index.md").unwrap(), "tax");
+        assert_eq!(logical_path(&config, "de/tax/rates.md"), None);
     }
 
     #[test]

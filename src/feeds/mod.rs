@@ -14,7 +14,7 @@ const FEED_ENTRIES: usize = 50;
 
 /// Every file for machines the site has: the sitemap, `robots.txt` and,
 /// unless turned off, each language's feed.
-pub fn files(site: &LoadedSite) -> Vec<OutputFile> {
+pub(crate) fn files(site: &LoadedSite) -> Vec<OutputFile> {
     let mut files = vec![sitemap(site), robots(&site.config)];
     if site.config.feeds {
         files.extend(
@@ -39,7 +39,7 @@ fn xml(text: &str) -> String {
 
 /// Every real page (fallbacks are `noindex`) and every language home, each
 /// with its translations as `xhtml:link` alternates.
-pub fn sitemap(site: &LoadedSite) -> OutputFile {
+pub(crate) fn sitemap(site: &LoadedSite) -> OutputFile {
     let config = &site.config;
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
@@ -95,7 +95,7 @@ fn write_url(out: &mut String, url: &str, alternates: &[(String, String)]) {
     out.push_str("  </url>\n");
 }
 
-pub fn robots(config: &SiteConfig) -> OutputFile {
+pub(crate) fn robots(config: &SiteConfig) -> OutputFile {
     let text = format!(
         "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
         config.base_url
@@ -108,7 +108,7 @@ pub fn robots(config: &SiteConfig) -> OutputFile {
 
 /// The language's most recently changed pages, newest first. `updated[page]`
 /// is when each page last changed (seconds since the epoch).
-pub fn atom(site: &LoadedSite, lang: &str, updated: &[i64]) -> OutputFile {
+pub(crate) fn atom(site: &LoadedSite, lang: &str, updated: &[i64]) -> OutputFile {
     let config = &site.config;
     let mut pages: Vec<usize> = (0..site.pages.len())
         .filter(|&p| site.pages[p].lang == lang)

@@ -10,7 +10,7 @@
 //! exl-id, translation-key, path, or fingerprint suggestion) get one slug, so
 //! their paths align in every language.
 pub mod detect;
-pub mod slug;
+mod slug;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@ const MAX_SLUG_CHARS: usize = 60;
 /// `Qu’est-ce que B2B et B2C ?` -> `qu-est-ce-que-b2b-et-b2c`.
 /// Letters are transliterated (`é` -> `e`, `ß` -> `ss`, `Ö` -> `o`), anything
 /// else separates words; an empty result becomes `page`.
-pub fn slugify(title: &str) -> String {
+pub(super) fn slugify(title: &str) -> String {
     let ascii = deunicode(title).to_ascii_lowercase();
     let words: Vec<&str> = ascii
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -32,7 +32,7 @@ pub fn slugify(title: &str) -> String {
 }
 
 /// `slug`, or `slug-2`, `slug-3`… when `taken` already holds it.
-pub fn unique(slug: String, taken: &mut std::collections::HashSet<String>) -> String {
+pub(super) fn unique(slug: String, taken: &mut std::collections::HashSet<String>) -> String {
     if taken.insert(slug.clone()) {
         return slug;
     }

@@ -13,7 +13,7 @@
 //! Text is never escaped by this module except inside the few HTML fragments it
 //! writes itself, and entities are only decoded by the parser, so every piece of
 //! text is escaped exactly once.
-pub mod exl;
+pub(crate) mod exl;
 pub mod sanitize;
 mod syntax;
 

@@ -23,7 +23,7 @@ mod toc;
 
 /// One section of one language.
 #[derive(Clone, Debug)]
-pub struct Section {
+pub(crate) struct Section {
     /// The folder name; empty for pages at the language root.
     pub name: String,
     /// The title of the section's index page, else the folder name.
@@ -39,7 +39,7 @@ pub struct Section {
 
 /// One line of a section's sidebar.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub page: Option<usize>,
     /// Shown instead of the page's title (TOC labels and link texts).
     pub label: Option<String>,
@@ -47,20 +47,20 @@ pub struct Entry {
 }
 
 #[derive(Debug, Default)]
-pub struct LanguageNav {
+pub(crate) struct LanguageNav {
     pub sections: Vec<Section>,
     /// Page -> (section, position in the section) for fast lookups.
     position: HashMap<usize, (usize, usize)>,
 }
 
 #[derive(Debug, Default)]
-pub struct Navigation {
+pub(crate) struct Navigation {
     languages: HashMap<String, LanguageNav>,
 }
 
 /// A link in the navigation, as templates see it.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct NavLink {
+pub(crate) struct NavLink {
     pub title: String,
     pub url: String,
     pub current: bool,
@@ -69,7 +69,7 @@ pub struct NavLink {
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct NavSection {
+pub(crate) struct NavSection {
     pub title: String,
     pub url: String,
     /// The page shown is in this section: its pages are listed.
@@ -79,7 +79,7 @@ pub struct NavSection {
 
 /// What one page's templates get.
 #[derive(Clone, Debug, Serialize)]
-pub struct PageNav {
+pub(crate) struct PageNav {
     pub sections: Vec<NavSection>,
     pub breadcrumbs: Vec<NavLink>,
     pub prev: Option<NavLink>,
@@ -87,7 +87,7 @@ pub struct PageNav {
 }
 
 impl Navigation {
-    pub fn build(config: &SiteConfig, pages: &[SourcePage]) -> Navigation {
+    pub(crate) fn build(config: &SiteConfig, pages: &[SourcePage]) -> Navigation {
         let mut by_language: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (index, page) in pages.iter().enumerate() {
             by_language
@@ -107,13 +107,9 @@ impl Navigation {
         Navigation { languages }
     }
 
-    pub fn language(&self, lang: &str) -> Option<&LanguageNav> {
-        self.languages.get(lang)
-    }
-
     /// The navigation seen from page `current` (its content page), in `lang`.
     /// `urls[page]` is each page's URL; `home` the language's home URL.
-    pub fn page_view(
+    pub(crate) fn page_view(
         &self,
         lang: &str,
         current: Option<usize>,

@@ -10,7 +10,7 @@ use super::Entry;
 use crate::model::SiteConfig;
 use crate::model::urls::join_relative;
 
-pub struct Toc {
+pub(super) struct Toc {
     /// The TOC's first heading, without its `{#id}`.
     pub title: Option<String>,
     pub entries: Vec<Entry>,
@@ -18,7 +18,7 @@ pub struct Toc {
 
 /// The TOC of `content/<lang>/<section>/TOC.md`, with its links resolved to
 /// pages through `by_source` (content-relative path -> page).
-pub fn read(
+pub(super) fn read(
     config: &SiteConfig,
     lang: &str,
     section: &str,

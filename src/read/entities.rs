@@ -4,14 +4,14 @@
 
 /// An unknown reference and where it is (1-based line, column in chars).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownEntity {
+pub(super) struct UnknownEntity {
     pub line: usize,
     pub column: usize,
     pub text: String,
 }
 
 /// Every `&…;` outside code that html-escape cannot decode.
-pub fn unknown_entities(text: &str) -> Vec<UnknownEntity> {
+pub(super) fn unknown_entities(text: &str) -> Vec<UnknownEntity> {
     let mut found = Vec::new();
     let mut in_fence = false;
     for (index, line) in text.lines().enumerate() {

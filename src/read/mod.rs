@@ -1,9 +1,9 @@
 //! Stage 2: read each file and decode it: bytes to text (BOM, line ends,
 //! mojibake), front matter, and the page's language.
-pub mod entities;
+mod entities;
 pub mod front_matter;
 pub mod plaintext;
-pub mod repair;
+mod repair;
 
 use std::borrow::Cow;
 use std::path::Path;

@@ -41,7 +41,7 @@ use std::borrow::Cow;
 /// One repaired word. `line` and `column` are 1-based and point at the start
 /// of the word in the original text; the column counts characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Repair {
+pub(super) struct Repair {
     pub line: usize,
     pub column: usize,
     pub before: String,
@@ -54,7 +54,7 @@ const MAX_PASSES: usize = 3;
 
 /// Repairs every damaged word of `text` and reports each repair. Returns the
 /// text borrowed when nothing had to change.
-pub fn repair_mojibake(text: &str) -> (Cow<'_, str>, Vec<Repair>) {
+pub(super) fn repair_mojibake(text: &str) -> (Cow<'_, str>, Vec<Repair>) {
     if !may_hold_mojibake(text) {
         return (Cow::Borrowed(text), Vec::new());
     }

@@ -1,5 +1,6 @@
 //! Where a link in a page's Markdown leads, in the language it is read in.
 
+use crate::discover;
 use crate::markdown::LinkTarget;
 use crate::model::urls::{
     content_relative_path, is_content_file, is_external_or_anchor, join_relative,
@@ -26,9 +27,10 @@ impl SiteView<'_> {
                 .iter()
                 .find_map(|c| self.by_source_path.get(c))
                 .or_else(|| {
-                    candidates
-                        .iter()
-                        .find_map(|c| self.by_logical_path.get(&logical_path_of(c)))
+                    candidates.iter().find_map(|c| {
+                        self.by_logical_path
+                            .get(&discover::logical_path(self.config, c)?)
+                    })
                 });
             return match target {
                 Some(&target) => {
@@ -77,29 +79,22 @@ impl SiteView<'_> {
     }
 }
 
-/// `fr/commerce/b2b.md` (or `commerce/b2b.fr.md`) -> `commerce/b2b`: what a
-/// link to a file that does not exist in this language may still mean.
-pub(super) fn logical_path_of(content_path: &str) -> String {
-    let mut parts: Vec<&str> = content_path.split('/').collect();
-    if parts.len() > 1 && crate::config::language::looks_like_language_tag(parts[0]) {
-        parts.remove(0);
-    }
-    let last = parts.pop().unwrap_or_default();
-    let stem = last.rsplit_once('.').map_or(last, |(stem, _)| stem);
-    let stem = match stem.rsplit_once('.') {
-        Some((base, suffix)) if crate::config::language::looks_like_language_tag(suffix) => base,
-        _ => stem,
-    };
-    if stem != "index" && stem != "_index" {
-        parts.push(stem);
-    }
-    parts.join("/")
-}
-
 /// A path whose last segment has an extension (`shot.png`), as opposed to
 /// a page URL (`../guide/`).
 pub(super) fn looks_like_file(path: &str) -> bool {
     path.rsplit('/')
         .next()
         .is_some_and(|last| last.contains('.') && !last.ends_with(".html"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_files_from_page_urls() {
+        assert!(looks_like_file("assets/shot.png"));
+        assert!(!looks_like_file("../guide/"));
+        assert!(!looks_like_file("page.html"));
+    }
 }

@@ -16,7 +16,7 @@ mod lists;
 mod page;
 mod progress;
 mod switcher;
-pub mod theme;
+pub(crate) mod theme;
 mod values;
 
 use std::collections::HashMap;

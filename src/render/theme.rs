@@ -11,7 +11,7 @@ use crate::model::urls::relative_to;
 use tera::Tera;
 
 /// UI strings of one language: `key -> text`.
-pub type Strings = BTreeMap<String, String>;
+pub(crate) type Strings = BTreeMap<String, String>;
 
 /// Templates parsed once, and the UI strings of every configured language.
 pub struct Theme {
@@ -85,7 +85,7 @@ fn load_templates(config: &SiteConfig) -> Result<Tera, Vec<Diagnostic>> {
 }
 
 /// Tera reports the template and position in its own message.
-pub fn template_error(err: &tera::Error) -> Diagnostic {
+pub(crate) fn template_error(err: &tera::Error) -> Diagnostic {
     let mut message = err.to_string();
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {

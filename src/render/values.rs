@@ -138,3 +138,20 @@ pub(super) fn language_value<'a>(config: &SiteConfig, language: &'a Language) ->
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_key_value_pair_strings() {
+        let pairs =
+            key_value_pairs(r#"label="PaaS only" type="Informative" tooltip="Applies to cloud""#)
+                .unwrap();
+        assert_eq!(pairs["label"], "PaaS only");
+        assert_eq!(pairs["tooltip"], "Applies to cloud");
+        assert!(key_value_pairs("just a sentence").is_none());
+        assert!(key_value_pairs(r#"label="open"#).is_none());
+        assert!(key_value_pairs("").is_none());
+    }
+}

@@ -29,7 +29,7 @@ use pagefind::options::PagefindServiceConfig;
 use rayon::prelude::*;
 
 /// Folder of the search bundle inside the output folder.
-pub const BUNDLE_DIR: &str = "pagefind";
+pub(crate) const BUNDLE_DIR: &str = "pagefind";
 
 /// The file that lists every language's index; Pagefind's script reads it
 /// first.
@@ -53,7 +53,7 @@ const READY_MADE_UI: [&str; 7] = [
 
 /// What indexing produced.
 #[derive(Debug, Default)]
-pub struct SearchBundle {
+pub(crate) struct SearchBundle {
     /// The files of the bundle, their paths relative to the output folder,
     /// sorted: `pagefind/pagefind.js` and its worker, `pagefind-entry.json`,
     /// and for each language its WebAssembly (`wasm.sv.pagefind`), metadata
@@ -69,7 +69,8 @@ pub struct SearchBundle {
 
 impl SearchBundle {
     /// Pages in the index, all languages together.
-    pub fn pages(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn pages(&self) -> usize {
         self.languages.values().sum()
     }
 
@@ -78,7 +79,7 @@ impl SearchBundle {
     /// bytes did not change are left alone, and the files of an earlier
     /// bundle that this one no longer has (chunk names change with their
     /// content) are removed. Returns how many files were written.
-    pub fn replace_in(&self, out: &Path) -> std::io::Result<usize> {
+    pub(crate) fn replace_in(&self, out: &Path) -> std::io::Result<usize> {
         let mut written = 0;
         for (path, bytes) in &self.files {
             let target = out.join(path);
@@ -126,12 +127,12 @@ struct Page {
 /// let bundle = indexer.finish()?;
 /// ```
 #[derive(Default)]
-pub struct SearchIndexer {
+pub(crate) struct SearchIndexer {
     pages: Mutex<Vec<Page>>,
 }
 
 impl SearchIndexer {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
@@ -146,7 +147,7 @@ impl SearchIndexer {
     /// without it are left out of the index. When that element is an
     /// `<article>`, only the article is kept (with the `<html>` tag and its
     /// `lang`): the navigation around it is most of a page's bytes.
-    pub fn add_page(&self, path: &str, html: &[u8]) {
+    pub(crate) fn add_page(&self, path: &str, html: &[u8]) {
         let html = String::from_utf8_lossy(html);
         let page = Page {
             language: language_of(&html),
@@ -161,7 +162,7 @@ impl SearchIndexer {
 
     /// Indexes every page taken, each language on a thread of its own, and
     /// returns the bundle. Fails only when an index cannot be built at all.
-    pub fn finish(self) -> Result<SearchBundle, String> {
+    pub(crate) fn finish(self) -> Result<SearchBundle, String> {
         let mut pages = self
             .pages
             .into_inner()
@@ -215,7 +216,7 @@ impl SearchIndexer {
 /// bundle is byte for byte the one the full build made. Fallback pages,
 /// homes, status and 404 pages have no such element and stay out. The
 /// bundle an earlier build wrote under `pagefind/` is not read.
-pub fn index_folder(out: &Path) -> Result<SearchBundle, String> {
+pub(crate) fn index_folder(out: &Path) -> Result<SearchBundle, String> {
     let indexer = SearchIndexer::new();
     let pages: Vec<walkdir::DirEntry> = walkdir::WalkDir::new(out)
         .sort_by_file_name()

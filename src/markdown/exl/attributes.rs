@@ -48,13 +48,13 @@ pub(crate) struct SafeAttrs {
 }
 
 impl SafeAttrs {
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.id.is_none() && self.classes.is_empty() && self.pairs.is_empty()
     }
 
     /// ` id="a" class="b c" width="350"`: a leading space before each
     /// attribute, values escaped.
-    pub fn to_html(&self) -> String {
+    pub(super) fn to_html(&self) -> String {
         let mut html = String::new();
         if let Some(id) = &self.id {
             push_attr(&mut html, "id", id);

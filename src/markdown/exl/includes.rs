@@ -25,10 +25,10 @@ use crate::markdown::syntax::MarkdownWarning;
 use crate::markdown::syntax::parser;
 
 /// How deep includes may nest (an include of an include ... of a snippet).
-pub const MAX_INCLUDE_DEPTH: usize = 8;
+pub(crate) const MAX_INCLUDE_DEPTH: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IncludeKind {
+pub(crate) enum IncludeKind {
     /// A file named by `{{$include path}}`.
     File,
     /// A candidate `_includes/snippets.md`, looked for from the page's folder
@@ -38,7 +38,7 @@ pub enum IncludeKind {
 
 /// What the caller is asked to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IncludeRequest<'a> {
+pub(crate) struct IncludeRequest<'a> {
     /// Relative to the content folder of the page's language, `/`-separated,
     /// without `.`, `..` or a leading `/`: `help/_includes/b2b.md`.
     pub path: &'a str,
@@ -80,7 +80,7 @@ struct Origin {
 
 /// The page source with its directives expanded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Expanded {
+pub(crate) struct Expanded {
     /// The Markdown to render.
     pub source: String,
     /// Directives that could not be expanded, at their place in the page.
@@ -104,7 +104,7 @@ impl Expanded {
     /// Maps warnings about `source` (from rendering it) to the page: lines
     /// of the page keep their column, lines brought in by a directive are
     /// reported at the directive, naming what it included.
-    pub fn remap(&self, warnings: Vec<MarkdownWarning>) -> Vec<MarkdownWarning> {
+    pub(crate) fn remap(&self, warnings: Vec<MarkdownWarning>) -> Vec<MarkdownWarning> {
         warnings
             .into_iter()
             .map(|warning| self.remap_one(warning))
@@ -152,7 +152,7 @@ impl Expanded {
 /// (`help/b2b/overview.md`): relative includes and the snippets file are
 /// found from there. `loader` reads a file of the page's language; each
 /// [`IncludeRequest::path`] is already normalised.
-pub fn expand_includes(
+pub(crate) fn expand_includes(
     source: &str,
     page_path: &str,
     loader: &dyn Fn(&IncludeRequest) -> Result<String, String>,
@@ -496,7 +496,7 @@ fn indent_lines(found: &Found, body: &str, next_line: Option<&&str>) -> Vec<Stri
 /// Splits a snippets file into its `## name {#name}` sections: the id names
 /// the snippet (the heading text when there is no id), the body runs to the
 /// next level-1 or level-2 heading. Headings inside fenced code do not count.
-pub fn parse_snippets(text: &str) -> HashMap<String, String> {
+pub(crate) fn parse_snippets(text: &str) -> HashMap<String, String> {
     let mut sections = HashMap::new();
     let mut current: Option<(String, Vec<&str>)> = None;
     let mut fence: Option<(char, usize)> = None;

@@ -76,7 +76,7 @@ pub(crate) struct Problem {
 /// The plain text of a string with inline tokens, for titles and the
 /// language switcher: `[!UICONTROL General] > [!DNL B2B]` -> `General > B2B`.
 /// Malformed tokens are kept as written.
-pub fn plain_text_of_inline_tokens(text: &str) -> String {
+pub(crate) fn plain_text_of_inline_tokens(text: &str) -> String {
     let mut plain = String::with_capacity(text.len());
     for piece in expand_tokens(text, Mode::Plain).0 {
         if let Piece::Text(part) = piece {
@@ -92,7 +92,7 @@ const ZERO_WIDTH_SPELLINGS: &[&str] = &["\u{200B}", "&#x200B;", "&#8203;", "&Zer
 
 /// Removes zero-width spaces (the character and its entity spellings) and
 /// says how many were removed.
-pub fn strip_zero_width(text: &str) -> (String, usize) {
+pub(crate) fn strip_zero_width(text: &str) -> (String, usize) {
     let mut kept = String::with_capacity(text.len());
     let mut removed = 0;
     let mut rest = text;

@@ -35,10 +35,8 @@ use std::ops::Range;
 
 use pulldown_cmark::Event;
 
-pub use includes::{
-    Expanded, IncludeKind, IncludeRequest, MAX_INCLUDE_DEPTH, expand_includes, parse_snippets,
-};
-pub use inline::{plain_text_of_inline_tokens, strip_zero_width};
+pub(crate) use includes::{IncludeRequest, expand_includes};
+pub(crate) use inline::{plain_text_of_inline_tokens, strip_zero_width};
 
 pub(crate) use super::syntax::{escape_href, escape_html};
 
@@ -75,7 +73,7 @@ pub(crate) struct Extended<'a> {
 }
 
 /// English text for each label key, used when the caller's labels have none.
-pub fn default_label(key: &str) -> &'static str {
+pub(crate) fn default_label(key: &str) -> &'static str {
     match key {
         "alert_note" => "Note",
         "alert_tip" => "Tip",
@@ -94,7 +92,8 @@ pub fn default_label(key: &str) -> &'static str {
 }
 
 /// Every label key the extensions ask for, for themes and their translators.
-pub const LABEL_KEYS: &[&str] = &[
+#[cfg(test)]
+pub(crate) const LABEL_KEYS: &[&str] = &[
     "alert_note",
     "alert_tip",
     "alert_important",
@@ -210,7 +209,7 @@ pub(crate) mod test_support {
         .to_string()
     }
 
-    pub fn render_exl(source: &str) -> Rendered {
+    pub(crate) fn render_exl(source: &str) -> Rendered {
         let resolve = |dest: &str| match dest {
             "../b2b/x.md" => LinkTarget::Page("/fr/b2b/x/".to_string()),
             _ => LinkTarget::Keep,
@@ -225,7 +224,7 @@ pub(crate) mod test_support {
     }
 
     /// The warnings as `line:column message` lines.
-    pub fn warnings_of(rendered: &Rendered) -> Vec<String> {
+    pub(crate) fn warnings_of(rendered: &Rendered) -> Vec<String> {
         rendered
             .warnings
             .iter()
