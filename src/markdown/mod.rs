@@ -8,7 +8,7 @@
 //! * footnote ids get a prefix so they cannot collide with heading ids,
 //! * link and image destinations go through a caller-supplied resolver,
 //! * Adobe Experience League extensions (alerts, tabs, `[!UICONTROL ...]`,
-//!   attribute lists...) are applied first by [`crate::markdown::exl`].
+//!   attribute lists...) are applied first by `exl`.
 //!
 //! Text is never escaped by this module except inside the few HTML fragments it
 //! writes itself, and entities are only decoded by the parser, so every piece of
@@ -48,7 +48,7 @@ pub struct RenderOptions<'a> {
     pub resolve_link: &'a (dyn Fn(&str) -> LinkTarget + Sync),
     /// UI text in the page's language for the labels the extensions write
     /// (`alert_note` -> "Remarque", `video_link`...; see
-    /// [`exl::LABEL_KEYS`]). An empty answer falls back to English.
+    /// `exl::LABEL_KEYS`). An empty answer falls back to English.
     pub labels: &'a (dyn Fn(&str) -> String + Sync),
 }
 

@@ -4,11 +4,11 @@
 //!    a dump's), align them and work out what follows ([`align::assemble`]);
 //! 2. load the theme;
 //! 3. write the site: copy static files and images, render the pages into a
-//!    staging folder as they come ([`write_pages`]), then the pages every
-//!    site has and the files for machines ([`write_site_wide`]), the search
+//!    staging folder as they come (`write_pages`), then the pages every
+//!    site has and the files for machines (`write_site_wide`), the search
 //!    index, and swap the staging folder in.
 //!
-//! `tolk serve` keeps what a build made ([`Built`]) and runs the same
+//! `tolk serve` keeps what a build made (`Built`) and runs the same
 //! steps again for the pages a change touches (`serve::rebuild`).
 
 mod report;

@@ -2,10 +2,10 @@
 //!
 //! Three parts, each on a thread of its own:
 //!
-//! - the build engine ([`Engine`]) runs on the watcher thread ([`watch`]),
+//! - the build engine ([`Engine`]) runs on the watcher thread (`watch`),
 //!   which waits for changed files, debounces them and asks the engine to
 //!   rebuild;
-//! - the HTTP server ([`http`]) serves the engine's output folder, injects a
+//! - the HTTP server (`http`) serves the engine's output folder, injects a
 //!   small script into every HTML response and streams build events to it
 //!   (Server-Sent Events);
 //! - the caller, which gets a [`ServerHandle`] from [`start`], or waits for

@@ -1,11 +1,9 @@
 //! Rebuilds after edits write exactly what a full build writes.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use tolk::pipeline::BuildOptions;
 use tolk::serve::rebuild::IncrementalSite;
 

@@ -2,13 +2,11 @@
 //! sample corpus laid out two ways: same paths, and different paths where
 //! only the exl-id and the fingerprint can align the pages.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use tolk::align::status;
 use tolk::model::status::{CellStatus, StatusReport};
 use tolk::pipeline::{BuildOptions, load_site};

@@ -2,12 +2,10 @@
 //! French, Dutch and Swedish with a snippets file, includes, a TOC.md and
 //! images, including deliberately malformed cases.
 
-mod common;
-
 use std::path::Path;
 use std::sync::OnceLock;
 
-use common::*;
+use crate::common::*;
 use scraper::Html;
 use tolk::pipeline::BuildReport;
 

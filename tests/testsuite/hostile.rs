@@ -10,17 +10,15 @@
 //! never ends is killed.
 //!
 //! Tests marked `#[ignore]` describe behaviour tolk does not have yet; run
-//! them with `cargo test --test hostile -- --ignored`.
-
-#[path = "fixtures/hostile/harness.rs"]
-mod harness;
+//! them with `cargo test --test testsuite hostile:: -- --ignored`.
 
 use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use harness::*;
+use crate::common::*;
+use crate::harness::*;
 use serde::Deserialize;
 
 /// How long one build may take: 20 s. Debug builds of tolk and of the
@@ -98,7 +96,7 @@ struct Case {
 }
 
 fn fixtures() -> PathBuf {
-    repository().join("tests/fixtures/hostile")
+    example_site().join("tests/fixtures/hostile")
 }
 
 impl Case {
@@ -357,13 +355,21 @@ fn isolated(name: &str, body: impl FnOnce()) {
     }
 }
 
+/// The name libtest knows a test by: its module path without the crate.
+fn test_name(module: &str, function: &str) -> String {
+    match module.split_once("::") {
+        Some((_, path)) => format!("{path}::{function}"),
+        None => function.to_string(),
+    }
+}
+
 /// `hostile!(name: body)` declares a test running `body` in its own process.
 macro_rules! hostile {
     ($(#[$meta:meta])* $name:ident: $body:expr) => {
         $(#[$meta])*
         #[test]
         fn $name() {
-            isolated(stringify!($name), || $body);
+            isolated(&test_name(module_path!(), stringify!($name)), || $body);
         }
     };
 }
@@ -376,7 +382,7 @@ fn sample_bodies() -> String {
     let mut bodies = String::new();
     for lang in ["fr", "it", "nl", "sv"] {
         let text = fs::read_to_string(
-            repository().join(format!("content/{lang}/commerce/b2b-and-b2c.md")),
+            example_site().join(format!("content/{lang}/commerce/b2b-and-b2c.md")),
         )
         .unwrap();
         bodies.push_str(tolk::read::front_matter::split(&text).unwrap().body);
@@ -524,7 +530,7 @@ hostile!(
 
 #[test]
 fn every_fixture_folder_is_a_case_above() {
-    let source = fs::read_to_string(repository().join("tests/hostile.rs")).unwrap();
+    let source = fs::read_to_string(example_site().join("tests/testsuite/hostile.rs")).unwrap();
     for entry in walkdir::WalkDir::new(fixtures())
         .into_iter()
         .map(Result::unwrap)

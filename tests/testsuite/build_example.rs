@@ -1,12 +1,10 @@
 //! Builds the example site (the sample corpus) and checks the HTML readers get.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use common::*;
+use crate::common::*;
 
 const LANGUAGES: [&str; 4] = ["fr", "it", "nl", "sv"];
 

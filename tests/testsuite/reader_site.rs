@@ -2,12 +2,10 @@
 //! sitemap with hreflang, robots.txt, Atom feeds, Open Graph, right-to-left
 //! languages and UI strings per language.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 fn built_example() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();

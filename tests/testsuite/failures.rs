@@ -1,13 +1,11 @@
 //! Broken input: every problem is listed with its position, the build fails,
 //! and the previous output survives.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn site_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

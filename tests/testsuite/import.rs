@@ -1,13 +1,11 @@
 //! `tolk import` and `tolk build --content`: the sample corpus as it was
 //! handed over, a flat folder of hash-named files with no language given.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use tolk::import::{self, LanguageEvidence};
 use tolk::model::ReadOptions;
 use tolk::model::SiteConfig;

@@ -17,16 +17,14 @@
 //! A failing case is shrunk and printed (files and their bytes); nothing is
 //! written into the repository (failure persistence is off).
 
-#[path = "fixtures/hostile/harness.rs"]
-mod harness;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use harness::*;
+use crate::common::*;
+use crate::harness::*;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
@@ -170,7 +168,7 @@ fn check(input: &Input, safety: Safety) -> Result<(), TestCaseError> {
 fn samples() -> &'static Vec<(String, Vec<u8>)> {
     static SAMPLES: OnceLock<Vec<(String, Vec<u8>)>> = OnceLock::new();
     SAMPLES.get_or_init(|| {
-        let root = repository();
+        let root = example_site();
         let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(root.join("content"))
             .sort_by_file_name()
             .into_iter()
@@ -193,7 +191,7 @@ fn samples() -> &'static Vec<(String, Vec<u8>)> {
 }
 
 fn example_config() -> String {
-    fs::read_to_string(repository().join("tolk.toml")).unwrap()
+    fs::read_to_string(example_site().join("tolk.toml")).unwrap()
 }
 
 /// Pieces to insert: hostile markup of every kind, Markdown constructs tolk
