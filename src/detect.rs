@@ -5,11 +5,13 @@
 //! language, compiled into the binary). This module adds what a
 //! documentation site needs around it:
 //!
-//! - Markup is stripped before detection ([`prose_text`]): front matter,
-//!   fenced code, inline code, URLs, e-mail addresses, HTML
-//!   tags and table pipes carry letters or symbols that belong to no
-//!   language (or to English, for YAML keys and code), and would pull short
-//!   pages towards the wrong answer. Entities are decoded.
+//! - Markup and what translations leave in English are stripped before
+//!   detection ([`prose_text`]): front matter but its title and
+//!   description, code, URLs, e-mail addresses, HTML tags, table pipes,
+//!   identifiers, and the UI labels and product names of Adobe's
+//!   `[!UICONTROL …]` and `[!DNL …]`. They carry letters that belong to no
+//!   language, or to English, and would pull translated pages towards it.
+//!   Entities are decoded.
 //! - The choice is limited to the site's configured languages, and the
 //!   answer is the configured tag (`fr-CA`, not lingua's `French`).
 //! - Below a confidence threshold the page is undecided instead of guessed:
@@ -20,6 +22,7 @@
 use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
+use crate::frontmatter;
 use crate::language::{normalize_tag, primary_subtag};
 
 /// The languages tolk ships a model for, by BCP 47 primary subtag. Each one
@@ -378,24 +381,52 @@ fn weighted_confidences(
 }
 
 /// The prose of a page: Markdown (or plain text, or HTML fragments) without
-/// front matter, code, URLs, e-mail addresses, HTML tags or table syntax,
-/// with entities decoded. Each block (paragraph, heading, list item, table
-/// cell) is one line.
+/// what belongs to no language or to the software rather than the page's
+/// language, with entities decoded. Each block (title, description,
+/// paragraph, heading, list item, table cell) is one line.
+///
+/// Left out:
+/// - front matter, except the values of `title` and `description`, which
+///   are translated with the page;
+/// - fenced and inline code, URLs, link destinations, e-mail addresses, HTML
+///   tags and table syntax;
+/// - the contents of `[!UICONTROL …]` and `[!DNL …]` (Adobe's UI labels and
+///   product names, English in every translation), the keywords of other
+///   `[!NOTE]`-style markers, and `{…}` attribute lists;
+/// - identifiers (`productId`, `catalog.sku`, `SKU`, `v2`), which leaves
+///   nothing of the many table cells that name fields.
 pub fn prose_text(text: &str) -> String {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let body = strip_front_matter(text);
+    let (front_matter, body) = split_front_matter(text);
     let mut prose = String::with_capacity(body.len());
-    for block in markdown_to_prose(body).lines() {
+    for field in translated_fields(front_matter) {
+        push_prose(
+            &mut prose,
+            &markdown_to_prose(&strip_extension_markup(&field)),
+        );
+    }
+    push_prose(
+        &mut prose,
+        &markdown_to_prose(&strip_extension_markup(body)),
+    );
+    prose
+}
+
+/// Appends the blocks of `blocks` one a line, without addresses,
+/// identifiers and tokens of punctuation alone (what is left of
+/// `**[!UICONTROL Save]**`). A table cell of identifiers leaves nothing.
+fn push_prose(prose: &mut String, blocks: &str) {
+    for block in blocks.lines() {
         let kept: Vec<&str> = block
             .split_whitespace()
-            .filter(|token| !is_address(token))
+            .filter(|token| token.chars().any(char::is_alphanumeric))
+            .filter(|token| !is_address(token) && !is_identifier(token))
             .collect();
         if !kept.is_empty() {
             prose.push_str(&kept.join(" "));
             prose.push('\n');
         }
     }
-    prose
 }
 
 /// Counts the words of `text`: whitespace-separated tokens with at least
@@ -406,24 +437,37 @@ pub fn count_words(text: &str) -> usize {
         .count()
 }
 
-/// Drops a leading `---` (YAML) or `+++` (TOML) fenced block. Without a
-/// closing fence the text is returned whole: it was a thematic break.
-fn strip_front_matter(text: &str) -> &str {
+/// A page's front matter, by its syntax.
+enum FrontMatter<'a> {
+    Yaml(&'a str),
+    Toml(&'a str),
+}
+
+/// Splits a leading `---` (YAML) or `+++` (TOML) fenced block from the body.
+/// Without a closing fence there is no front matter: it was a thematic break.
+fn split_front_matter(text: &str) -> (Option<FrontMatter<'_>>, &str) {
     let Some(fence) = ["---", "+++"]
         .into_iter()
         .find(|fence| first_line(text).trim_end() == *fence)
     else {
-        return text;
+        return (None, text);
     };
-    let mut offset = first_line(text).len();
-    for line in text[offset..].split_inclusive('\n') {
-        offset += line.len();
+    let start = first_line(text).len();
+    let mut offset = start;
+    for line in text[start..].split_inclusive('\n') {
         let trimmed = line.trim_end();
         if trimmed == fence || (fence == "---" && trimmed == "...") {
-            return &text[offset..];
+            let inside = &text[start..offset];
+            let front_matter = if fence == "---" {
+                FrontMatter::Yaml(inside)
+            } else {
+                FrontMatter::Toml(inside)
+            };
+            return (Some(front_matter), &text[offset + line.len()..]);
         }
+        offset += line.len();
     }
-    text
+    (None, text)
 }
 
 /// The first line including its line end.
@@ -431,9 +475,110 @@ fn first_line(text: &str) -> &str {
     text.split_inclusive('\n').next().unwrap_or_default()
 }
 
-/// The text events of the Markdown, leaving out code and turning HTML into
-/// its text. Block ends become line breaks so that words of adjacent cells,
-/// items and headings stay apart.
+/// The title and description of a front matter: the only keys written in
+/// the page's language (the others are ids, dates and settings). A front
+/// matter that does not parse gives none.
+fn translated_fields(front_matter: Option<FrontMatter<'_>>) -> Vec<String> {
+    let (title, description) = match front_matter {
+        None => (None, None),
+        Some(FrontMatter::Yaml(yaml)) => match frontmatter::parse(yaml, 2) {
+            Ok(fields) => (fields.title, fields.description),
+            Err(_) => (None, None),
+        },
+        Some(FrontMatter::Toml(toml)) => match toml.parse::<toml::Table>() {
+            Ok(table) => {
+                let text = |key: &str| table.get(key)?.as_str().map(str::to_string);
+                (text("title"), text("description"))
+            }
+            Err(_) => (None, None),
+        },
+    };
+    title.into_iter().chain(description).collect()
+}
+
+/// Markers whose contents are left out with them: UI labels and product
+/// names, which translations keep in English.
+const UNTRANSLATED_MARKERS: [&str; 2] = ["UICONTROL", "DNL"];
+
+/// Removes the Markdown extensions of Adobe's documentation, which appear
+/// in every translation alike: `[!UICONTROL …]` and `[!DNL …]` with their
+/// contents; the keyword of other `[!KEYWORD …]` markers (`[!NOTE]`,
+/// `[!BADGE Pris en charge]`, `[!TAB …]`), keeping the translated text
+/// that follows it; and `{…}` attribute lists such as
+/// `{target="_blank"}` or `{#anchor}`.
+fn strip_extension_markup(markdown: &str) -> String {
+    let mut kept = String::with_capacity(markdown.len());
+    let mut rest = markdown;
+    while let Some(start) = rest.find(['[', '{']) {
+        kept.push_str(&rest[..start]);
+        let from = &rest[start..];
+        let (replacement, length) = extension_marker(from)
+            .or_else(|| attribute_list(from))
+            .unwrap_or((&from[..1], 1));
+        kept.push_str(replacement);
+        rest = &from[length..];
+    }
+    kept.push_str(rest);
+    kept
+}
+
+/// At a `[!KEYWORD …]` marker: the text to keep in its place and the
+/// marker's length in bytes.
+fn extension_marker(text: &str) -> Option<(&str, usize)> {
+    let inner = text.strip_prefix("[!")?;
+    let keyword_length = inner
+        .find(|c: char| !c.is_ascii_uppercase())
+        .unwrap_or(inner.len());
+    if keyword_length == 0 {
+        return None;
+    }
+    let close = matching_bracket(inner)?;
+    let keyword = &inner[..keyword_length];
+    let contents = inner[keyword_length..close].trim();
+    let kept = if UNTRANSLATED_MARKERS.contains(&keyword) {
+        ""
+    } else {
+        contents
+    };
+    Some((kept, "[!".len() + close + 1))
+}
+
+/// The offset of the `]` closing a bracket opened just before `text`, on
+/// the same line, counting nested brackets.
+fn matching_bracket(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (offset, character) in text.char_indices() {
+        match character {
+            '[' => depth += 1,
+            ']' if depth == 0 => return Some(offset),
+            ']' => depth -= 1,
+            '\n' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// At a `{…}` on one line that reads as attributes (empty, `#anchor`,
+/// `.class`, `key=value`, or a single token such as a `{placeholder}`):
+/// nothing to keep, and its length in bytes. Braces around prose are left
+/// alone.
+fn attribute_list(text: &str) -> Option<(&str, usize)> {
+    let inner = text.strip_prefix('{')?;
+    let close = inner
+        .find(['}', '{', '\n'])
+        .filter(|&i| inner[i..].starts_with('}'))?;
+    let attributes = inner[..close].trim();
+    let reads_as_attributes = attributes.is_empty()
+        || attributes.starts_with(['#', '.'])
+        || attributes.contains('=')
+        || !attributes.contains(char::is_whitespace);
+    reads_as_attributes.then_some(("", close + 2))
+}
+
+/// The text events of the Markdown, leaving out code, and turning HTML
+/// into its text. Block ends become line breaks so that words of adjacent
+/// cells, items and headings stay apart.
 ///
 /// Indented code blocks are kept as text: documentation fences its code,
 /// while plain-text articles often indent whole paragraphs.
@@ -465,6 +610,33 @@ fn is_inline(tag: TagEnd) -> bool {
         tag,
         TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image
     )
+}
+
+/// `snake_case`, `camelCase`, `dotted.name`, `kebab-case-name`, `v2`,
+/// `SKU`, `get()`: spelled the way code spells names, not the way a
+/// language spells words. Punctuation around the token does not count.
+fn is_identifier(token: &str) -> bool {
+    let called = token.contains("()");
+    let token = token.trim_matches(|c: char| !c.is_alphanumeric());
+    let letters = token.chars().filter(|c| c.is_alphabetic()).count();
+    let has = |pattern: &[char]| token.contains(pattern);
+    called
+        || has(&[
+            '_', '.', '/', '\\', '=', '(', ')', '<', '>', '$', '@', '#', ':',
+        ])
+        || token.matches('-').count() >= 2
+        || (token.chars().any(|c| c.is_ascii_digit()) && letters > 0)
+        || (letters >= 2 && token.chars().all(|c| !c.is_lowercase()))
+        || is_camel_case(token)
+}
+
+/// A lowercase letter followed by an uppercase one, as in `productId` or
+/// `GraphQL`.
+fn is_camel_case(token: &str) -> bool {
+    let characters: Vec<char> = token.chars().collect();
+    characters
+        .windows(2)
+        .any(|pair| pair[0].is_lowercase() && pair[1].is_uppercase())
 }
 
 /// The text between HTML tags, entities decoded (Markdown leaves them as
@@ -566,7 +738,7 @@ mod tests {
         for text in [
             "",
             "   \n",
-            "---\ntitle: Checkout\n---\n",
+            "---\nexl-id: 0c2b2d4e-9c21-4b6c-8e8e-2f3c3f1f5a77\nfeature: Checkout\n---\n",
             "```\nlet x = 1;\n```\n",
         ] {
             let detection = detector.detect(text);
@@ -611,11 +783,14 @@ mod tests {
     }
 
     #[test]
-    fn front_matter_is_stripped() {
-        let text = "---\ntitle: Shipping\ndescription: Delivery options\n---\nLivraison";
-        assert_eq!(prose_text(text), "Livraison\n");
-        let toml = "+++\ntitle = \"Shipping\"\n+++\nLivraison";
-        assert_eq!(prose_text(toml), "Livraison\n");
+    fn front_matter_keeps_only_title_and_description() {
+        let text = "---\ntitle: Livraison\ndescription: '[!DNL Shop] livre vite'\n\
+            exl-id: 0c2b2d4e-9c21-4b6c-8e8e-2f3c3f1f5a77\nfeature: Shipping, Orders\n---\nDélais";
+        assert_eq!(prose_text(text), "Livraison\nlivre vite\nDélais\n");
+        let toml = "+++\ntitle = \"Livraison\"\nweight = 3\nkind = \"guide\"\n+++\nDélais";
+        assert_eq!(prose_text(toml), "Livraison\nDélais\n");
+        let broken = "---\ntitle: [unclosed\n---\nDélais";
+        assert_eq!(prose_text(broken), "Délais\n");
     }
 
     #[test]
@@ -631,7 +806,38 @@ mod tests {
         let text = "Appelez `GET /orders` :\n\n```json\n{\"status\": \"shipped\"}\n```\n\n\
             Voir https://docs.example.org/api, [le guide](https://example.org/guide) \
             ou écrire à support@example.org.";
-        assert_eq!(prose_text(text), "Appelez :\nVoir le guide ou écrire à\n");
+        assert_eq!(prose_text(text), "Appelez\nVoir le guide ou écrire à\n");
+    }
+
+    #[test]
+    fn labels_product_names_and_attribute_lists_are_stripped() {
+        let text = "Cliquez sur **[!UICONTROL Save Config]** dans [!DNL Adobe Commerce].\n\n\
+            >[!NOTE]\n>\n>Le [lien](https://example.org){target=\"_blank\"} s'ouvre à part.\n\n\
+            [!BADGE Pris en charge]{type=Informative tooltip=\"Pris en charge\"}\n\n\
+            ## Réglages {#settings}\n\nLa clé {root.sku} et {des mots entre accolades} restent.";
+        assert_eq!(
+            prose_text(text),
+            "Cliquez sur dans\nLe lien s'ouvre à part.\nPris en charge\nRéglages\n\
+             La clé et {des mots entre accolades} restent.\n"
+        );
+    }
+
+    #[test]
+    fn an_unclosed_marker_keeps_the_text_after_it() {
+        assert_eq!(prose_text("Voir [!DNL Live Search"), "Voir Live Search\n");
+    }
+
+    #[test]
+    fn identifiers_and_identifier_only_cells_are_stripped() {
+        let text = "| Champ | Type | Description |\n|---|---|---|\n\
+            | productListItems.SKU | String | Le code de l'article |\n\
+            | priceTotal | Number | Le prix, taxes comprises |\n\n\
+            Appelez getCart() avec le `cart_id` ou le SKU v2.";
+        assert_eq!(
+            prose_text(text),
+            "Champ\nType\nDescription\nString\nLe code de l'article\nNumber\n\
+             Le prix, taxes comprises\nAppelez avec le ou le\n"
+        );
     }
 
     #[test]
@@ -646,7 +852,7 @@ mod tests {
             <div class=\"note\">Retour&nbsp;gratuit, d&eacute;lai 30&nbsp;jours</div>\n\nPrix &amp; taxes";
         assert_eq!(
             prose_text(text),
-            "Pays\nDélai\nFrance\n2 jours\nRetour gratuit, délai 30 jours\nPrix & taxes\n"
+            "Pays\nDélai\nFrance\n2 jours\nRetour gratuit, délai 30 jours\nPrix taxes\n"
         );
     }
 

@@ -201,7 +201,7 @@ fn decide(
     let (lang, evidence) = match given {
         Some(given) => given,
         None => {
-            let detection = detector.detect(split.body);
+            let detection = detector.detect(text);
             match detection.language {
                 Some(tag) => (
                     tag,
