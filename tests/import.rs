@@ -240,3 +240,122 @@ fn build_from_a_dump_writes_nothing_into_it() {
     );
     assert!(select(&article, "main h2").len() >= 3);
 }
+
+const EXL_ID: &str = "5d0a3c5e-2f4b-4d8e-9a61-3c2b7e0f4a19";
+
+/// A page with front matter naming `exl_id` and a title, then `body`.
+fn page_with_exl_id(exl_id: &str, title: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\nexl-id: {exl_id}\n---\n\n{body}")
+}
+
+const ENGLISH_REFUNDS: &str = "Refunds go back to the card the customer paid with, \
+    usually within five business days. The customer receives a message as soon as \
+    the money is on its way.\n\nPartial refunds are possible for orders with several \
+    items: choose the items to refund and confirm the amount before sending it.\n";
+
+/// Italian, with a note left untranslated, as translated pages often have.
+const ITALIAN_REFUNDS_WITH_AN_ENGLISH_NOTE: &str = "I rimborsi tornano sulla carta usata \
+    dal cliente per pagare, di solito entro cinque giorni lavorativi. Il cliente riceve \
+    un messaggio appena il denaro è in arrivo.\n\n> Note: refunds cannot be cancelled once \
+    they are sent, so check the amount and the items twice before you confirm.\n\n\
+    Sono possibili rimborsi parziali per gli ordini con più articoli: scegli gli articoli \
+    da rimborsare e conferma l'importo prima di inviarlo.\n";
+
+#[test]
+fn a_translation_group_places_a_page_its_own_text_leaves_unsure() {
+    let dump = tempfile::tempdir().unwrap();
+    let italian = page_with_exl_id(EXL_ID, "Rimborsi", ITALIAN_REFUNDS_WITH_AN_ENGLISH_NOTE);
+    fs::write(dump.path().join("a1.md"), &italian).unwrap();
+    let config = SiteConfig::with_languages(Path::new("."), &["en", "it"]);
+    let alone = import::plan(&config, dump.path(), ReadOptions::default());
+    assert!(alone.pages.is_empty(), "{:?}", alone.pages);
+    assert_eq!(
+        alone.undecided[0]
+            .best_guess
+            .as_ref()
+            .map(|(tag, _)| tag.as_str()),
+        Some("it")
+    );
+
+    fs::write(
+        dump.path().join("b2.md"),
+        page_with_exl_id(EXL_ID, "Refunds", ENGLISH_REFUNDS),
+    )
+    .unwrap();
+    let plan = import::plan(&config, dump.path(), ReadOptions::default());
+    assert!(plan.undecided.is_empty(), "{:?}", plan.undecided);
+    let placed: Vec<(&str, &str, &LanguageEvidence)> = plan
+        .pages
+        .iter()
+        .map(|p| {
+            let name = p.source.file_name().unwrap().to_str().unwrap();
+            (name, p.page.lang.as_str(), &p.evidence)
+        })
+        .collect();
+    assert!(
+        matches!(placed[0], ("a1.md", "it", LanguageEvidence::DetectedInGroup { ruled_out, .. }) if ruled_out == &["en"]),
+        "{placed:?}"
+    );
+    assert!(
+        matches!(
+            placed[1],
+            ("b2.md", "en", LanguageEvidence::Detected { .. })
+        ),
+        "{placed:?}"
+    );
+}
+
+#[test]
+fn two_pages_of_one_group_read_as_one_language_are_a_conflict_and_neither_is_placed() {
+    let dump = tempfile::tempdir().unwrap();
+    let english = page_with_exl_id(EXL_ID, "Refunds", ENGLISH_REFUNDS);
+    fs::write(dump.path().join("refunds.md"), &english).unwrap();
+    fs::write(dump.path().join("refunds-copy.md"), &english).unwrap();
+    let italian = page_with_exl_id(EXL_ID, "Rimborsi", ITALIAN_REFUNDS_WITH_AN_ENGLISH_NOTE);
+    fs::write(dump.path().join("rimborsi.md"), &italian).unwrap();
+    let config = SiteConfig::with_languages(Path::new("."), &["en", "it"]);
+    let plan = import::plan(&config, dump.path(), ReadOptions::default());
+    assert!(plan.pages.is_empty(), "{:?}", plan.pages);
+    assert_eq!(plan.undecided.len(), 3);
+    let warning = plan
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains(EXL_ID))
+        .expect("a warning about the group");
+    assert!(!warning.is_error());
+    assert!(
+        warning.message.contains("refunds.md") && warning.message.contains("refunds-copy.md"),
+        "{warning}"
+    );
+    assert!(warning.message.contains("come out as en"), "{warning}");
+}
+
+#[test]
+fn a_page_whose_language_is_given_rules_it_out_for_its_translations() {
+    let dump = tempfile::tempdir().unwrap();
+    fs::create_dir(dump.path().join("en")).unwrap();
+    fs::write(
+        dump.path().join("en/refunds.md"),
+        page_with_exl_id(EXL_ID, "Refunds", "Refunds.\n"),
+    )
+    .unwrap();
+    let italian = page_with_exl_id(EXL_ID, "Rimborsi", ITALIAN_REFUNDS_WITH_AN_ENGLISH_NOTE);
+    fs::write(dump.path().join("x.md"), &italian).unwrap();
+    let config = SiteConfig::with_languages(Path::new("."), &["en", "it"]);
+    let plan = import::plan(&config, dump.path(), ReadOptions::default());
+    let langs: Vec<(&str, &LanguageEvidence)> = plan
+        .pages
+        .iter()
+        .map(|p| (p.page.lang.as_str(), &p.evidence))
+        .collect();
+    assert!(
+        matches!(
+            langs[..],
+            [
+                ("en", LanguageEvidence::Path),
+                ("it", LanguageEvidence::DetectedInGroup { .. })
+            ]
+        ),
+        "{langs:?}"
+    );
+}
