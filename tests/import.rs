@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
@@ -10,6 +11,7 @@ use std::process::Command;
 use common::*;
 use tolk::build::BuildOptions;
 use tolk::config::SiteConfig;
+use tolk::detect::{count_words, prose_text};
 use tolk::import::{self, LanguageEvidence};
 use tolk::read::ReadOptions;
 
@@ -358,4 +360,96 @@ fn a_page_whose_language_is_given_rules_it_out_for_its_translations() {
         ),
         "{langs:?}"
     );
+}
+
+/// A page of the flattened fixture: the language folder it came from and
+/// its words of prose.
+struct FlatPage {
+    label: String,
+    words: usize,
+}
+
+/// Copies the pages under `content/<lang>/` into `dump` as real dumps
+/// arrive: hash-like names, no language folder or suffix, no `lang:`.
+fn flatten(config: &SiteConfig, dump: &Path, sections: &[&str]) -> BTreeMap<String, FlatPage> {
+    let mut pages = BTreeMap::new();
+    for language in &config.languages {
+        for section in sections {
+            let folder = config.content_dir.join(&language.tag).join(section);
+            for entry in walkdir::WalkDir::new(&folder).sort_by_file_name() {
+                let entry = entry.unwrap();
+                let path = entry.path();
+                let is_page = path.extension().is_some_and(|e| e == "md")
+                    && path.file_name().is_some_and(|n| n != "TOC.md");
+                if !is_page {
+                    continue;
+                }
+                let text: String = fs::read_to_string(path)
+                    .unwrap()
+                    .split_inclusive('\n')
+                    .filter(|line| !line.starts_with("lang:"))
+                    .collect();
+                let name = format!("{:016x}.md", fnv1a(path));
+                fs::write(dump.join(&name), &text).unwrap();
+                let words = count_words(&prose_text(&text));
+                let label = language.tag.clone();
+                pages.insert(name, FlatPage { label, words });
+            }
+        }
+    }
+    pages
+}
+
+fn fnv1a(path: &Path) -> u64 {
+    path.to_string_lossy()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+const MERCHANT_SERVICES: &str = "tests/fixtures/merchant-services";
+
+/// One section of the guide, a fifth of its text: the whole guide takes
+/// about 20 s in a debug build, and `cargo run --release --example
+/// detect_accuracy -- --flatten` measures it all. This section has pages
+/// thick with UI labels, tables and code, and one whose untranslated English
+/// leaves it to its translation group.
+const FLATTENED_SECTIONS: [&str; 1] = ["help/payment-services"];
+
+#[test]
+fn the_flattened_merchant_services_guide_places_every_page_of_fifty_words_and_none_wrongly() {
+    let config = SiteConfig::load(&example_site().join(MERCHANT_SERVICES)).unwrap();
+    let dump = tempfile::tempdir().unwrap();
+    let pages = flatten(&config, dump.path(), &FLATTENED_SECTIONS);
+    assert!(pages.len() >= 140, "{} pages", pages.len());
+    let plan = import::plan(&config, dump.path(), ReadOptions::default());
+    let label_of = |source: &Path| &pages[source.file_name().unwrap().to_str().unwrap()];
+    let wrong: Vec<String> = plan
+        .pages
+        .iter()
+        .filter(|p| p.page.lang != label_of(&p.source).label)
+        .map(|p| format!("{} placed as {}", p.source.display(), p.page.lang))
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    let undecided: Vec<String> = plan
+        .undecided
+        .iter()
+        .filter(|u| label_of(&u.source).words >= 50)
+        .map(|u| {
+            format!(
+                "{} ({}): {:?}",
+                u.source.display(),
+                label_of(&u.source).label,
+                u.best_guess
+            )
+        })
+        .collect();
+    assert!(undecided.is_empty(), "{undecided:#?}");
+    let by_group = plan
+        .pages
+        .iter()
+        .filter(|p| matches!(p.evidence, LanguageEvidence::DetectedInGroup { .. }))
+        .count();
+    assert!(by_group > 0, "some pages need their translation group");
 }
