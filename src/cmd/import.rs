@@ -110,6 +110,13 @@ fn describe_import(page: &import::ImportedPage, action: &Action, dry_run: bool) 
         LanguageEvidence::Detected { confidence } => {
             format!("detected, confidence {confidence:.2}")
         }
+        LanguageEvidence::DetectedInGroup {
+            confidence,
+            ruled_out,
+        } => format!(
+            "detected, confidence {confidence:.2} with {} ruled out by its translations",
+            ruled_out.join(", ")
+        ),
     };
     let (verb, to) = match action {
         Action::Write { to, .. } => (if dry_run { "would write" } else { "->" }, to),

@@ -6,9 +6,17 @@
 //! A file's language comes from its front matter (`lang:`), else from its
 //! path (a folder or suffix naming a configured language), else it is
 //! detected from the text; below the detector's confidence threshold the file
-//! is undecided and left out, never guessed. Translations of one page (by
-//! exl-id, translation-key, path, or fingerprint suggestion) get one slug, so
-//! their paths align in every language.
+//! is undecided and left out, never guessed.
+//!
+//! Files that share an `exl-id` are translations of one page, so each is in
+//! a different language: a file whose language is known rules that language
+//! out for its partners, whose own detection may then be confident enough
+//! (see [`Detector::rule_out`]); two of them read as the same language are a
+//! conflict, reported, and neither detected one is placed.
+//!
+//! Translations of one page (by exl-id, translation-key, path, or
+//! fingerprint suggestion) get one slug, so their paths align in every
+//! language.
 pub mod detect;
 mod slug;
 
@@ -22,7 +30,7 @@ use crate::align;
 use crate::align::suggest;
 use crate::config::language;
 use crate::discover::relative_to;
-use crate::import::detect::Detector;
+use crate::import::detect::{Detection, Detector};
 use crate::model::Diagnostic;
 use crate::model::Fingerprint;
 use crate::model::SiteConfig;
@@ -37,7 +45,15 @@ use crate::read::plaintext;
 pub enum LanguageEvidence {
     FrontMatter,
     Path,
-    Detected { confidence: f64 },
+    Detected {
+        confidence: f64,
+    },
+    /// Detected once the languages of the file's translations (files of
+    /// the same exl-id) were ruled out; on its own the text was too unsure.
+    DetectedInGroup {
+        confidence: f64,
+        ruled_out: Vec<String>,
+    },
 }
 
 /// A file of the dump, ready to become a page.
@@ -82,27 +98,26 @@ pub struct ImportPlan {
 pub fn plan(config: &SiteConfig, dump: &Path, options: ReadOptions) -> ImportPlan {
     let tags: Vec<String> = config.languages.iter().map(|l| l.tag.clone()).collect();
     let detector = Detector::new(&tags);
-    let (files, mut diagnostics) = dump_files(dump);
-    let results: Vec<FileOutcome> = files
-        .par_iter()
-        .map(|file| import_file(config, &detector, dump, file, options))
-        .collect();
-    let mut plan = ImportPlan::default();
-    for outcome in results {
-        diagnostics.extend(outcome.notes);
-        match outcome.result {
-            Ok(Some(page)) => plan.pages.push(page),
-            Ok(None) => {}
-            Err(undecided) => plan.undecided.push(undecided),
-        }
-    }
-    let (slugs, problems) = aligned_slugs(config, &plan.pages);
+    let (paths, mut diagnostics) = dump_files(dump);
+    let files = read_dump_files(config, &detector, dump, &paths, options, &mut diagnostics);
+    let (placements, conflicts) = place_languages(&detector, &files);
+    diagnostics.extend(conflicts);
+    let mut pages = build_pages(config, dump, &files, &placements, &mut diagnostics);
+    let (slugs, problems) = aligned_slugs(config, &pages);
     diagnostics.extend(problems);
-    for (page, slug) in plan.pages.iter_mut().zip(slugs) {
+    for (page, slug) in pages.iter_mut().zip(slugs) {
         page.page.file.logical_path = slug;
     }
-    plan.diagnostics = diagnostics;
-    plan
+    ImportPlan {
+        pages,
+        undecided: files
+            .iter()
+            .zip(&placements)
+            .filter(|(_, placement)| !matches!(placement, Placement::Placed(..)))
+            .map(|(file, _)| file.undecided())
+            .collect(),
+        diagnostics,
+    }
 }
 
 fn dump_files(dump: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
@@ -137,111 +152,359 @@ fn has_text_extension(path: &Path) -> bool {
     )
 }
 
-struct FileOutcome {
-    /// `Ok(None)`: the file had an error (in `notes`).
-    result: Result<Option<ImportedPage>, Undecided>,
-    notes: Vec<Diagnostic>,
+/// A file of the dump, read, with what is known of its language.
+struct DumpFile {
+    path: PathBuf,
+    /// The path to show: under the dump as given.
+    display: PathBuf,
+    text: String,
+    /// The translation group the front matter names, if any.
+    exl_id: Option<String>,
+    language: KnownLanguage,
 }
 
-fn import_file(
+/// What the front matter, the path or the text say about a file's language.
+enum KnownLanguage {
+    Given(String, LanguageEvidence),
+    Detected(Detection),
+}
+
+impl DumpFile {
+    /// The language the file is placed in on its own evidence, before its
+    /// translations are considered.
+    fn own_placement(&self) -> Placement {
+        match &self.language {
+            KnownLanguage::Given(lang, evidence) => {
+                Placement::Placed(lang.clone(), evidence.clone())
+            }
+            KnownLanguage::Detected(detection) => match &detection.language {
+                Some(lang) => Placement::Placed(
+                    lang.clone(),
+                    LanguageEvidence::Detected {
+                        confidence: detection.confidence,
+                    },
+                ),
+                None => Placement::Open,
+            },
+        }
+    }
+
+    /// The file as listed when left out, with its own detection's guesses.
+    fn undecided(&self) -> Undecided {
+        let detection = match &self.language {
+            KnownLanguage::Detected(detection) => Some(detection),
+            KnownLanguage::Given(..) => None,
+        };
+        Undecided {
+            source: self.display.clone(),
+            best_guess: detection.and_then(|d| d.best_guess.clone().map(|tag| (tag, d.confidence))),
+            runner_up: detection.and_then(|d| d.runner_up.clone()),
+        }
+    }
+
+    fn is_detected(&self) -> bool {
+        matches!(self.language, KnownLanguage::Detected(_))
+    }
+}
+
+/// The files of the dump that could be read, in the order of `paths`.
+fn read_dump_files(
+    config: &SiteConfig,
+    detector: &Detector,
+    dump: &Path,
+    paths: &[PathBuf],
+    options: ReadOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<DumpFile> {
+    let read: Vec<(Option<DumpFile>, Vec<Diagnostic>)> = paths
+        .par_iter()
+        .map(|path| read_dump_file(config, detector, dump, path, options))
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    for (file, notes) in read {
+        diagnostics.extend(notes);
+        files.extend(file);
+    }
+    files
+}
+
+/// Reads a file and finds what its front matter, path or text say about its
+/// language. `None` (with the error in the notes) when it cannot be read.
+fn read_dump_file(
     config: &SiteConfig,
     detector: &Detector,
     dump: &Path,
     path: &Path,
     options: ReadOptions,
-) -> FileOutcome {
+) -> (Option<DumpFile>, Vec<Diagnostic>) {
     let mut notes = Vec::new();
     let display = dump.join(relative_to(dump, path));
-    let result = read::read_text(path, &display, options, &mut notes)
-        .and_then(|text| decide(config, detector, dump, path, &display, &text));
-    match result {
-        Ok(Decision::Page(page)) => FileOutcome {
-            result: Ok(Some(*page)),
-            notes,
-        },
-        Ok(Decision::Undecided(undecided)) => FileOutcome {
-            result: Err(undecided),
-            notes,
-        },
+    let file = read::read_text(path, &display, options, &mut notes).and_then(|text| {
+        let (exl_id, language) = known_language(config, detector, dump, path, &display, &text)?;
+        Ok(DumpFile {
+            path: path.to_path_buf(),
+            display: display.clone(),
+            text,
+            exl_id,
+            language,
+        })
+    });
+    match file {
+        Ok(file) => (Some(file), notes),
         Err(problem) => {
             notes.push(problem);
-            FileOutcome {
-                result: Ok(None),
-                notes,
-            }
+            (None, notes)
         }
     }
 }
 
-enum Decision {
-    Page(Box<ImportedPage>),
-    Undecided(Undecided),
-}
-
-fn decide(
+/// The file's exl-id and what is known of its language: `lang:`, else a
+/// language in its path, else detection over its text (title and
+/// description included).
+fn known_language(
     config: &SiteConfig,
     detector: &Detector,
     dump: &Path,
     path: &Path,
     display: &Path,
     text: &str,
-) -> Result<Decision, Diagnostic> {
+) -> Result<(Option<String>, KnownLanguage), Diagnostic> {
     let at = |line, column, message| Diagnostic::error(message).in_file(display).at(line, column);
     let split = front_matter::split(text).map_err(|e| at(e.line, e.column, e.message))?;
     let front = match split.yaml {
         Some(yaml) => front_matter::parse(yaml, 2).map_err(|e| at(e.line, e.column, e.message))?,
         None => crate::model::FrontMatter::default(),
     };
-    let plain = split.yaml.is_none() && !plaintext::looks_like_markdown(split.body);
-    let given = match &front.lang {
-        Some(lang) => Some((
+    let language = match &front.lang {
+        Some(lang) => KnownLanguage::Given(
             language::normalize_tag(lang).map_err(|m| at(1, 1, m))?,
             LanguageEvidence::FrontMatter,
-        )),
-        None => language_in_path(config, &relative_to(dump, path))
-            .map(|tag| (tag, LanguageEvidence::Path)),
+        ),
+        None => match language_in_path(config, &relative_to(dump, path)) {
+            Some(tag) => KnownLanguage::Given(tag, LanguageEvidence::Path),
+            None => KnownLanguage::Detected(detector.detect(text)),
+        },
     };
-    let (lang, evidence) = match given {
-        Some(given) => given,
-        None => {
-            let detection = detector.detect(split.body);
-            match detection.language {
-                Some(tag) => (
-                    tag,
-                    LanguageEvidence::Detected {
-                        confidence: detection.confidence,
-                    },
-                ),
-                None => {
-                    return Ok(Decision::Undecided(Undecided {
-                        source: display.to_path_buf(),
-                        best_guess: detection.best_guess.map(|tag| (tag, detection.confidence)),
-                        runner_up: detection.runner_up,
-                    }));
-                }
+    Ok((front.exl_id, language))
+}
+
+/// Where a file's language stands while the translation groups are worked
+/// through.
+#[derive(Clone, Debug, PartialEq)]
+enum Placement {
+    Placed(String, LanguageEvidence),
+    /// Detection was not confident (yet).
+    Open,
+    /// Read as the language of another file of its group: left out.
+    Conflict,
+}
+
+/// Each file's placement: its own, then, within each translation group,
+/// conflicts set apart and open files decided again with their partners'
+/// languages ruled out, until nothing changes (a file placed that way rules
+/// its language out in turn).
+fn place_languages(detector: &Detector, files: &[DumpFile]) -> (Vec<Placement>, Vec<Diagnostic>) {
+    let mut placements: Vec<Placement> = files.iter().map(DumpFile::own_placement).collect();
+    let groups = translation_groups(files);
+    let mut conflicts = Vec::new();
+    for group in &groups {
+        conflicts.extend(set_apart_conflicts(files, group, &mut placements));
+    }
+    loop {
+        let mut changed = false;
+        for group in &groups {
+            for (member, placement) in
+                placements_by_elimination(detector, files, group, &placements)
+            {
+                placements[member] = placement;
+                changed = true;
             }
         }
-    };
-    let file = SourceFile {
-        path: path.to_path_buf(),
-        display_path: display.to_path_buf(),
+        if !changed {
+            return (placements, conflicts);
+        }
+    }
+}
+
+/// Indices of the files sharing each exl-id, for ids held by two files or
+/// more.
+fn translation_groups(files: &[DumpFile]) -> Vec<Vec<usize>> {
+    let mut by_id: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (index, file) in files.iter().enumerate() {
+        if let Some(id) = file.exl_id.as_deref() {
+            by_id.entry(id).or_default().push(index);
+        }
+    }
+    by_id
+        .into_values()
+        .filter(|members| members.len() > 1)
+        .collect()
+}
+
+/// Files of one group placed in the same language, at least one of them by
+/// detection: translations are in different languages, so a detection is
+/// wrong (or the exl-id was copied). The detected files are set apart as
+/// conflicts, and a warning names every file involved.
+fn set_apart_conflicts(
+    files: &[DumpFile],
+    group: &[usize],
+    placements: &mut [Placement],
+) -> Vec<Diagnostic> {
+    let mut by_language: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for &member in group {
+        if let Placement::Placed(lang, _) = &placements[member] {
+            by_language.entry(lang.clone()).or_default().push(member);
+        }
+    }
+    let mut warnings = Vec::new();
+    for (lang, members) in by_language {
+        let detected: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&m| files[m].is_detected())
+            .collect();
+        if members.len() < 2 || detected.is_empty() {
+            continue;
+        }
+        for &member in &detected {
+            placements[member] = Placement::Conflict;
+        }
+        warnings.push(conflict_warning(files, &members, &detected, &lang));
+    }
+    warnings
+}
+
+fn conflict_warning(
+    files: &[DumpFile],
+    members: &[usize],
+    detected: &[usize],
+    lang: &str,
+) -> Diagnostic {
+    let names: Vec<String> = members
+        .iter()
+        .map(|&m| format!("`{}`", files[m].display.display()))
+        .collect();
+    let id = files[members[0]].exl_id.as_deref().unwrap_or_default();
+    Diagnostic::warning(format!(
+        "{} share exl-id {id}, so each should be in a different language, \
+         but all come out as {lang}; left out: {}",
+        names.join(" and "),
+        if detected.len() == 1 {
+            "the detected one"
+        } else {
+            "the detected ones"
+        },
+    ))
+    .in_file(&files[detected[0]].display)
+    .with_help("add `lang:` to the front matter of the files whose language is known")
+}
+
+/// Open files of a group that are decided once the languages placed in the
+/// group are ruled out. When two of them would take the same language,
+/// neither does.
+fn placements_by_elimination(
+    detector: &Detector,
+    files: &[DumpFile],
+    group: &[usize],
+    placements: &[Placement],
+) -> Vec<(usize, Placement)> {
+    let mut taken: Vec<String> = group
+        .iter()
+        .filter_map(|&member| match &placements[member] {
+            Placement::Placed(lang, _) => Some(lang.clone()),
+            Placement::Open | Placement::Conflict => None,
+        })
+        .collect();
+    taken.sort();
+    if taken.is_empty() {
+        return Vec::new();
+    }
+    let decided: Vec<(usize, String, f64)> = group
+        .iter()
+        .filter(|&&member| placements[member] == Placement::Open)
+        .filter_map(|&member| match &files[member].language {
+            KnownLanguage::Detected(detection) => {
+                let again = detector.rule_out(detection, &taken);
+                again.language.map(|lang| (member, lang, again.confidence))
+            }
+            KnownLanguage::Given(..) => None,
+        })
+        .collect();
+    decided
+        .iter()
+        .filter(|(_, lang, _)| decided.iter().filter(|(_, other, _)| other == lang).count() == 1)
+        .map(|(member, lang, confidence)| {
+            let evidence = LanguageEvidence::DetectedInGroup {
+                confidence: *confidence,
+                ruled_out: taken.clone(),
+            };
+            (*member, Placement::Placed(lang.clone(), evidence))
+        })
+        .collect()
+}
+
+/// The pages of the placed files, in file order.
+fn build_pages(
+    config: &SiteConfig,
+    dump: &Path,
+    files: &[DumpFile],
+    placements: &[Placement],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<ImportedPage> {
+    let built: Vec<Result<ImportedPage, Diagnostic>> = files
+        .par_iter()
+        .zip(placements)
+        .filter_map(|(file, placement)| match placement {
+            Placement::Placed(lang, evidence) => {
+                Some(build_page(config, dump, file, lang, evidence.clone()))
+            }
+            Placement::Open | Placement::Conflict => None,
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(built.len());
+    for page in built {
+        match page {
+            Ok(page) => pages.push(page),
+            Err(problem) => diagnostics.push(problem),
+        }
+    }
+    pages
+}
+
+/// The page of a file placed in `lang`.
+fn build_page(
+    config: &SiteConfig,
+    dump: &Path,
+    file: &DumpFile,
+    lang: &str,
+    evidence: LanguageEvidence,
+) -> Result<ImportedPage, Diagnostic> {
+    let split = front_matter::split(&file.text).map_err(|e| {
+        Diagnostic::error(e.message)
+            .in_file(&file.display)
+            .at(e.line, e.column)
+    })?;
+    let plain = split.yaml.is_none() && !plaintext::looks_like_markdown(split.body);
+    let source = SourceFile {
+        path: file.path.clone(),
+        display_path: file.display.clone(),
         format: if plain {
             SourceFormat::PlainText
         } else {
             SourceFormat::Markdown
         },
-        folder_language: Some(lang),
+        folder_language: Some(lang.to_string()),
         suffix_language: None,
-        logical_path: logical_path_in_dump(config, &relative_to(dump, path)),
+        logical_path: logical_path_in_dump(config, &relative_to(dump, &file.path)),
     };
-    let page = read::parse_page(config, file, text, None)?;
-    let text = site_text(&page, split.yaml.is_some(), text);
-    Ok(Decision::Page(Box::new(ImportedPage {
-        source: display.to_path_buf(),
+    let page = read::parse_page(config, source, &file.text, None)?;
+    let text = site_text(&page, split.yaml.is_some(), &file.text);
+    Ok(ImportedPage {
+        source: file.display.clone(),
         evidence,
         page,
         text,
-    })))
+    })
 }
 
 /// A folder or file-name suffix naming a configured language.

@@ -1,11 +1,13 @@
 //! `tolk import` and `tolk build --content`: the sample corpus as it was
 //! handed over, a flat folder of hash-named files with no language given.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
 use crate::common::*;
+use tolk::import::detect::{count_words, prose_text};
 use tolk::import::{self, LanguageEvidence};
 use tolk::model::ReadOptions;
 use tolk::model::SiteConfig;
@@ -239,4 +241,215 @@ fn build_from_a_dump_writes_nothing_into_it() {
         &public.join("fr/apprenez-les-differences-entre-b2c-et-b2b-et-comment-elles/index.html"),
     );
     assert!(select(&article, "main h2").len() >= 3);
+}
+
+const EXL_ID: &str = "5d0a3c5e-2f4b-4d8e-9a61-3c2b7e0f4a19";
+
+/// A page with front matter naming `exl_id` and a title, then `body`.
+fn page_with_exl_id(exl_id: &str, title: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\nexl-id: {exl_id}\n---\n\n{body}")
+}
+
+const ENGLISH_REFUNDS: &str = "Refunds go back to the card the customer paid with, \
+    usually within five business days. The customer receives a message as soon as \
+    the money is on its way.\n\nPartial refunds are possible for orders with several \
+    items: choose the items to refund and confirm the amount before sending it.\n";
+
+/// Italian, with a note left untranslated, as translated pages often have.
+const ITALIAN_REFUNDS_WITH_AN_ENGLISH_NOTE: &str = "I rimborsi tornano sulla carta usata \
+    dal cliente per pagare, di solito entro cinque giorni lavorativi. Il cliente riceve \
+    un messaggio appena il denaro è in arrivo.\n\n> Note: refunds cannot be cancelled once \
+    they are sent, so check the amount and the items twice before you confirm.\n\n\
+    Sono possibili rimborsi parziali per gli ordini con più articoli: scegli gli articoli \
+    da rimborsare e conferma l'importo prima di inviarlo.\n";
+
+#[test]
+fn a_translation_group_places_a_page_its_own_text_leaves_unsure() {
+    let dump = tempfile::tempdir().unwrap();
+    let italian = page_with_exl_id(EXL_ID, "Rimborsi", ITALIAN_REFUNDS_WITH_AN_ENGLISH_NOTE);
+    fs::write(dump.path().join("a1.md"), &italian).unwrap();
+    let config = SiteConfig::with_languages(Path::new("."), &["en", "it"]);
+    let alone = import::plan(&config, dump.path(), ReadOptions::default());
+    assert!(alone.pages.is_empty(), "{:?}", alone.pages);
+    assert_eq!(
+        alone.undecided[0]
+            .best_guess
+            .as_ref()
+            .map(|(tag, _)| tag.as_str()),
+        Some("it")
+    );
+
+    fs::write(
+        dump.path().join("b2.md"),
+        page_with_exl_id(EXL_ID, "Refunds", ENGLISH_REFUNDS),
+    )
+    .unwrap();
+    let plan = import::plan(&config, dump.path(), ReadOptions::default());
+    assert!(plan.undecided.is_empty(), "{:?}", plan.undecided);
+    let placed: Vec<(&str, &str, &LanguageEvidence)> = plan
+        .pages
+        .iter()
+        .map(|p| {
+            let name = p.source.file_name().unwrap().to_str().unwrap();
+            (name, p.page.lang.as_str(), &p.evidence)
+        })
+        .collect();
+    assert!(
+        matches!(placed[0], ("a1.md", "it", LanguageEvidence::DetectedInGroup { ruled_out, .. }) if ruled_out == &["en"]),
+        "{placed:?}"
+    );
+    assert!(
+        matches!(
+            placed[1],
+            ("b2.md", "en", LanguageEvidence::Detected { .. })
+        ),
+        "{placed:?}"
+    );
+}
+
+#[test]
+fn two_pages_of_one_group_read_as_one_language_are_a_conflict_and_neither_is_placed() {
+    let dump = tempfile::tempdir().unwrap();
+    let english = page_with_exl_id(EXL_ID, "Refunds", ENGLISH_REFUNDS);
+    fs::write(dump.path().join("refunds.md"), &english).unwrap();
+    fs::write(dump.path().join("refunds-copy.md"), &english).unwrap();
+    let italian = page_with_exl_id(EXL_ID, "Rimborsi", ITALIAN_REFUNDS_WITH_AN_ENGLISH_NOTE);
+    fs::write(dump.path().join("rimborsi.md"), &italian).unwrap();
+    let config = SiteConfig::with_languages(Path::new("."), &["en", "it"]);
+    let plan = import::plan(&config, dump.path(), ReadOptions::default());
+    assert!(plan.pages.is_empty(), "{:?}", plan.pages);
+    assert_eq!(plan.undecided.len(), 3);
+    let warning = plan
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains(EXL_ID))
+        .expect("a warning about the group");
+    assert!(!warning.is_error());
+    assert!(
+        warning.message.contains("refunds.md") && warning.message.contains("refunds-copy.md"),
+        "{warning}"
+    );
+    assert!(warning.message.contains("come out as en"), "{warning}");
+}
+
+#[test]
+fn a_page_whose_language_is_given_rules_it_out_for_its_translations() {
+    let dump = tempfile::tempdir().unwrap();
+    fs::create_dir(dump.path().join("en")).unwrap();
+    fs::write(
+        dump.path().join("en/refunds.md"),
+        page_with_exl_id(EXL_ID, "Refunds", "Refunds.\n"),
+    )
+    .unwrap();
+    let italian = page_with_exl_id(EXL_ID, "Rimborsi", ITALIAN_REFUNDS_WITH_AN_ENGLISH_NOTE);
+    fs::write(dump.path().join("x.md"), &italian).unwrap();
+    let config = SiteConfig::with_languages(Path::new("."), &["en", "it"]);
+    let plan = import::plan(&config, dump.path(), ReadOptions::default());
+    let langs: Vec<(&str, &LanguageEvidence)> = plan
+        .pages
+        .iter()
+        .map(|p| (p.page.lang.as_str(), &p.evidence))
+        .collect();
+    assert!(
+        matches!(
+            langs[..],
+            [
+                ("en", LanguageEvidence::Path),
+                ("it", LanguageEvidence::DetectedInGroup { .. })
+            ]
+        ),
+        "{langs:?}"
+    );
+}
+
+/// A page of the flattened fixture: the language folder it came from and
+/// its words of prose.
+struct FlatPage {
+    label: String,
+    words: usize,
+}
+
+/// Copies the pages under `content/<lang>/` into `dump` as real dumps
+/// arrive: hash-like names, no language folder or suffix, no `lang:`.
+fn flatten(config: &SiteConfig, dump: &Path, sections: &[&str]) -> BTreeMap<String, FlatPage> {
+    let mut pages = BTreeMap::new();
+    for language in &config.languages {
+        for section in sections {
+            let folder = config.content_dir.join(&language.tag).join(section);
+            for entry in walkdir::WalkDir::new(&folder).sort_by_file_name() {
+                let entry = entry.unwrap();
+                let path = entry.path();
+                let is_page = path.extension().is_some_and(|e| e == "md")
+                    && path.file_name().is_some_and(|n| n != "TOC.md");
+                if !is_page {
+                    continue;
+                }
+                let text: String = fs::read_to_string(path)
+                    .unwrap()
+                    .split_inclusive('\n')
+                    .filter(|line| !line.starts_with("lang:"))
+                    .collect();
+                let name = format!("{:016x}.md", fnv1a(path));
+                fs::write(dump.join(&name), &text).unwrap();
+                let words = count_words(&prose_text(&text));
+                let label = language.tag.clone();
+                pages.insert(name, FlatPage { label, words });
+            }
+        }
+    }
+    pages
+}
+
+fn fnv1a(path: &Path) -> u64 {
+    path.to_string_lossy()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+const MERCHANT_SERVICES: &str = "tests/fixtures/merchant-services";
+
+/// One section of the guide, a fifth of its text: the whole guide takes
+/// about 20 s in a debug build, and `cargo run --release --example
+/// detect_accuracy -- --flatten` measures it all. This section has pages
+/// thick with UI labels, tables and code, and one whose untranslated English
+/// leaves it to its translation group.
+const FLATTENED_SECTIONS: [&str; 1] = ["help/payment-services"];
+
+#[test]
+fn the_flattened_merchant_services_guide_places_every_page_of_fifty_words_and_none_wrongly() {
+    let config = SiteConfig::load(&example_site().join(MERCHANT_SERVICES)).unwrap();
+    let dump = tempfile::tempdir().unwrap();
+    let pages = flatten(&config, dump.path(), &FLATTENED_SECTIONS);
+    assert!(pages.len() >= 140, "{} pages", pages.len());
+    let plan = import::plan(&config, dump.path(), ReadOptions::default());
+    let label_of = |source: &Path| &pages[source.file_name().unwrap().to_str().unwrap()];
+    let wrong: Vec<String> = plan
+        .pages
+        .iter()
+        .filter(|p| p.page.lang != label_of(&p.source).label)
+        .map(|p| format!("{} placed as {}", p.source.display(), p.page.lang))
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    let undecided: Vec<String> = plan
+        .undecided
+        .iter()
+        .filter(|u| label_of(&u.source).words >= 50)
+        .map(|u| {
+            format!(
+                "{} ({}): {:?}",
+                u.source.display(),
+                label_of(&u.source).label,
+                u.best_guess
+            )
+        })
+        .collect();
+    assert!(undecided.is_empty(), "{undecided:#?}");
+    let by_group = plan
+        .pages
+        .iter()
+        .filter(|p| matches!(p.evidence, LanguageEvidence::DetectedInGroup { .. }))
+        .count();
+    assert!(by_group > 0, "some pages need their translation group");
 }
