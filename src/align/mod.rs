@@ -7,8 +7,10 @@
 //! language folders. Groups are the pages connected by any of them. Weaker
 //! evidence never overrules stronger: a path shared by pages whose exl-ids
 //! differ is a contradiction, reported and not followed.
+pub(crate) mod blocks;
 pub(crate) mod fallback;
 pub mod fingerprint;
+pub(crate) mod histories;
 pub(crate) mod history;
 pub(crate) mod staleness;
 pub mod status;
@@ -21,16 +23,16 @@ use rayon::prelude::*;
 use crate::model::{
     Alignment, Diagnostic, Fingerprint, LoadedSite, SiteConfig, SourcePage, TranslationGroup,
 };
-use history::GitHistory;
+use histories::Histories;
 
 /// Aligns read pages and works out suggestions, staleness, fallback pages
 /// and dates: everything after reading, so a rebuild that re-read only the
 /// changed files can redo it.
-pub fn assemble(
+pub(crate) fn assemble(
     config: SiteConfig,
     pages: Vec<SourcePage>,
     assets: Vec<String>,
-    git: Option<&GitHistory>,
+    histories: &Histories,
 ) -> (LoadedSite, Vec<Diagnostic>) {
     let (mut alignment, problems) = align(&pages);
     // Fingerprints only matter when some page is linked to no other.
@@ -46,18 +48,11 @@ pub fn assemble(
     if config.translations.apply_suggestions {
         suggest::apply(&pages, &mut alignment, &suggestions);
     }
-    let word_counts = source_word_counts(&config, &pages, &fingerprints);
-    let staleness = staleness::assess(
-        &config.source_language,
-        &pages,
-        &alignment,
-        &word_counts,
-        git,
-    );
+    let staleness = staleness::assess(&config, &pages, &alignment, histories);
     let fallbacks = fallback::plan(&config, &pages, &alignment, &staleness.sources);
     let updated = pages
         .iter()
-        .map(|p| history::last_change_of(git, &p.file.path))
+        .map(|p| histories::last_change_of(histories, &p.file.path))
         .collect();
     let site = LoadedSite {
         config,
@@ -71,26 +66,6 @@ pub fn assemble(
         updated,
     };
     (site, problems)
-}
-
-/// Words of each page in the source language (the others are not needed:
-/// staleness compares translations with their source only).
-fn source_word_counts(
-    config: &SiteConfig,
-    pages: &[SourcePage],
-    fingerprints: &[Fingerprint],
-) -> Vec<usize> {
-    pages
-        .par_iter()
-        .enumerate()
-        .map(|(index, page)| match fingerprints.get(index) {
-            Some(fingerprint) => fingerprint.words,
-            None if page.lang == config.source_language => {
-                Fingerprint::of_markdown(&crate::read::page_body(page).unwrap_or_default()).words
-            }
-            None => 0,
-        })
-        .collect()
 }
 
 /// The kinds of evidence, strongest first.

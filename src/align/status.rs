@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use crate::align::fallback::{self, reference_page};
 use crate::model::LoadedSite;
 use crate::model::SourcePage;
-use crate::model::status::Cell;
+use crate::model::staleness::{Freshness, SourceChanges};
 use crate::model::status::CellStatus;
 use crate::model::status::GroupStatus;
 use crate::model::status::SCHEMA_VERSION;
@@ -17,7 +17,8 @@ use crate::model::status::StatusReport;
 use crate::model::status::SuggestionStatus;
 use crate::model::status::Totals;
 use crate::model::status::UnalignedPage;
-use crate::model::urls::page_url;
+use crate::model::status::{Cell, ChangedBlock};
+use crate::model::urls::{page_url, review_url};
 use crate::model::{Fix, Suggestion};
 
 /// Whether a `workflow-type` such as `tm+mt` includes machine translation.
@@ -120,12 +121,18 @@ fn group_status(
 
 fn present_cell(site: &LoadedSite, page: usize, is_source: bool) -> Cell {
     let source_page = &site.pages[page];
-    let stale_reasons = site.staleness.stale.get(&page).cloned().unwrap_or_default();
-    let status = match (is_source, stale_reasons.is_empty()) {
-        (true, _) => CellStatus::Source,
-        (false, true) => CellStatus::Present,
-        (false, false) => CellStatus::Stale,
+    let assessment = site
+        .staleness
+        .translations
+        .get(&page)
+        .filter(|_| !is_source);
+    let status = match assessment.map(|a| a.freshness) {
+        _ if is_source => CellStatus::Source,
+        Some(Freshness::Stale) => CellStatus::Stale,
+        Some(Freshness::Unknown) => CellStatus::Unknown,
+        Some(Freshness::Current) | None => CellStatus::Present,
     };
+    let changes = assessment.and_then(|a| a.changes.as_deref());
     let front = &source_page.front;
     Cell {
         status,
@@ -141,7 +148,13 @@ fn present_cell(site: &LoadedSite, page: usize, is_source: bool) -> Cell {
         workflow_type: front.workflow_type.clone(),
         ht_degree: front.ht_degree,
         machine_translated: is_machine_translated(source_page),
-        stale_reasons,
+        stale_reasons: assessment.map(|a| a.reasons.clone()).unwrap_or_default(),
+        decided_by: assessment.map(|a| a.decided_by),
+        explanation: assessment.map(|a| a.explanation.clone()),
+        note: assessment.and_then(|a| a.note.clone()),
+        changed_blocks: changes.map(changed_blocks).unwrap_or_default(),
+        review_url: changes
+            .map(|_| review_url(&site.config, &source_page.lang, &source_page.url_path())),
         suggestion: None,
         fallback: false,
     }
@@ -160,8 +173,27 @@ fn missing_cell(file: String, fallback_url: Option<String>) -> Cell {
         ht_degree: None,
         machine_translated: false,
         stale_reasons: Vec::new(),
+        decided_by: None,
+        explanation: None,
+        note: None,
+        changed_blocks: Vec::new(),
+        review_url: None,
         suggestion: None,
     }
+}
+
+fn changed_blocks(changes: &SourceChanges) -> Vec<ChangedBlock> {
+    changes
+        .changed_rows()
+        .filter_map(|row| {
+            Some(ChangedBlock {
+                change: row.change?,
+                kind: row.kind.clone(),
+                headings: row.headings.clone(),
+                translation_lines: row.translation_lines,
+            })
+        })
+        .collect()
 }
 
 /// A suggestion of a page in `lang` into this group, or pairing with one of

@@ -1,7 +1,7 @@
 //! `tolk report`: the translation status of the site, as a table or JSON.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
@@ -9,6 +9,7 @@ use clap::Args;
 use crate::align::status;
 use crate::config::language;
 use crate::console::diagnostics;
+use crate::model::LoadedSite;
 use crate::model::status::Filter;
 use crate::pipeline::{self, BuildOptions};
 use crate::report::{self, FailOn};
@@ -33,6 +34,11 @@ pub struct ReportArgs {
     /// Colour the table: auto (when printing to a terminal), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Show one translation's changes block by block: the source then, the
+    /// source now and the translation (FILE as the report names it, such as
+    /// `content/fr/guide/page.md`).
+    #[arg(long, value_name = "FILE")]
+    pub diff: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -69,6 +75,16 @@ pub(crate) fn run(args: ReportArgs) -> ExitCode {
     };
     // Page problems do not stop the report, but they are not hidden either.
     diagnostics::print_all(&problems, &args.root);
+    let color = match args.color {
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+    };
+    if let Some(file) = &args.diff {
+        return print_diff(&site, &args.root, file, color);
+    }
     let languages: Result<Vec<String>, String> = args
         .lang
         .iter()
@@ -94,16 +110,7 @@ pub(crate) fn run(args: ReportArgs) -> ExitCode {
     let report = status::collect(&site).filtered(&filter);
     match args.format {
         ReportFormat::Json => println!("{}", report::to_json(&report)),
-        ReportFormat::Table => {
-            let color = match args.color {
-                ColorChoice::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-            };
-            print!("{}", report::to_table(&report, color));
-        }
+        ReportFormat::Table => print!("{}", report::to_table(&report, color)),
     }
     let failures = fail_on.failures(&report);
     if failures.is_empty() {
@@ -112,4 +119,30 @@ pub(crate) fn run(args: ReportArgs) -> ExitCode {
         eprintln!("tolk report: failing on {}", failures.join(", "));
         ExitCode::FAILURE
     }
+}
+
+/// `--diff FILE`: what changed in one translation's source.
+fn print_diff(site: &LoadedSite, root: &Path, file: &Path, color: bool) -> ExitCode {
+    let wanted = file.strip_prefix(root).unwrap_or(file);
+    let page = site
+        .pages
+        .iter()
+        .position(|p| p.file.display_path == wanted || p.file.path == file);
+    let Some(page) = page else {
+        eprintln!(
+            "error: --diff: {} is not a page of this site",
+            file.display()
+        );
+        return ExitCode::from(2);
+    };
+    let Some(assessment) = site.staleness.translations.get(&page) else {
+        eprintln!(
+            "error: --diff: {} is a source page, not a translation",
+            file.display()
+        );
+        return ExitCode::from(2);
+    };
+    let display = site.pages[page].file.display_path.display().to_string();
+    print!("{}", report::to_diff(&display, assessment, color));
+    ExitCode::SUCCESS
 }

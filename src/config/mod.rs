@@ -36,6 +36,11 @@ struct RawConfig {
     /// Pass raw HTML in Markdown through unchanged instead of sanitizing it.
     #[serde(default)]
     trust_html: bool,
+    /// The source language's git repository, when it is not the content's.
+    source_repository: Option<PathBuf>,
+    /// A notice on stale translations telling readers the source changed.
+    #[serde(default = "yes")]
+    stale_notice: bool,
 }
 
 fn yes() -> bool {
@@ -107,6 +112,8 @@ impl SiteConfig {
             translations: raw.translations,
             feeds: raw.feeds,
             trust_html: raw.trust_html,
+            source_repository: raw.source_repository.map(|dir| root.join(dir)),
+            stale_notice: raw.stale_notice,
         })
     }
 
@@ -136,6 +143,8 @@ impl SiteConfig {
             translations: TranslationSettings::default(),
             feeds: true,
             trust_html: false,
+            source_repository: None,
+            stale_notice: true,
         }
     }
 }

@@ -72,6 +72,11 @@ pub struct SiteConfig {
     pub feeds: bool,
     /// Raw HTML from writers is trusted: no sanitizing (off by default).
     pub trust_html: bool,
+    /// The source language's git repository when it is not the one holding
+    /// the content (absolute); its top stands for `content/<source>/`.
+    pub source_repository: Option<PathBuf>,
+    /// Stale translations tell readers that their source changed.
+    pub stale_notice: bool,
 }
 
 /// Which way a language's text runs; it becomes the `dir` attribute of its pages.

@@ -6,9 +6,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::staleness::{GroupSource, StaleReason};
+use super::staleness::{BlockChangeKind, Decision, GroupSource, StaleReason};
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: cells can be `unknown`; cells say how their state was decided
+/// (`decided_by`, `explanation`, `note`) and, when stale by the source's
+/// history, which blocks changed (`changed_blocks`, `review_url`); the
+/// source's `wordcount` and the `wordcount` stale reason are gone.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StatusReport {
@@ -53,6 +57,9 @@ pub enum CellStatus {
     /// A translation, up to date.
     Present,
     Stale,
+    /// A translation whose freshness nothing here proves (`explanation`
+    /// says why).
+    Unknown,
     Missing,
     /// Missing, but an unlinked page looks like this translation.
     Suggested,
@@ -73,9 +80,34 @@ pub struct Cell {
     pub ht_degree: Option<u8>,
     pub machine_translated: bool,
     pub stale_reasons: Vec<StaleReason>,
+    /// How a translation's state was decided, and why it is what it is.
+    pub decided_by: Option<Decision>,
+    pub explanation: Option<String>,
+    /// Worth knowing beside the state, such as "source metadata changed
+    /// since".
+    pub note: Option<String>,
+    /// For a translation stale by its source's history: each source block
+    /// that changed since its revision.
+    pub changed_blocks: Vec<ChangedBlock>,
+    /// The review page of a stale translation: source then, source now and
+    /// the translation, block by block.
+    pub review_url: Option<String>,
     pub suggestion: Option<SuggestionStatus>,
     /// A fallback page stands in for this missing translation.
     pub fallback: bool,
+}
+
+/// A source block that changed, where it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangedBlock {
+    pub change: BlockChangeKind,
+    /// `paragraph`, `heading`, `list-item`, `table-row`, `alert note`, …
+    pub kind: String,
+    /// The headings above it in the source.
+    pub headings: Vec<String>,
+    /// File lines of the translation's block in the same place, when there
+    /// is one.
+    pub translation_lines: Option<(usize, usize)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -96,6 +128,8 @@ pub struct Coverage {
     /// Groups with a page in this language (up to date, stale or source).
     pub present: usize,
     pub stale: usize,
+    /// Translations whose freshness nothing proves.
+    pub unknown: usize,
     pub missing: usize,
     pub suggested: usize,
     /// `present` over all groups, in percent.
@@ -108,6 +142,7 @@ pub struct Totals {
     pub pages: usize,
     pub up_to_date: usize,
     pub stale: usize,
+    pub unknown: usize,
     pub missing: usize,
     pub suggested: usize,
     pub unaligned: usize,
@@ -188,6 +223,11 @@ fn count_cell(cell: &Cell, coverage: &mut Coverage, totals: &mut Totals) {
             coverage.present += 1;
             coverage.stale += 1;
             totals.stale += 1;
+        }
+        CellStatus::Unknown => {
+            coverage.present += 1;
+            coverage.unknown += 1;
+            totals.unknown += 1;
         }
         CellStatus::Missing => coverage.missing += 1,
         CellStatus::Suggested => {

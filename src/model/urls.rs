@@ -35,6 +35,22 @@ pub fn slash_path(path: &Path) -> String {
         .join("/")
 }
 
+/// Where the translation status page is published.
+pub fn status_url(config: &SiteConfig) -> String {
+    format!("{}translation-status/", config.base_path)
+}
+
+/// The review page of a stale translation (`url_path` is its page's, in
+/// `lang`): source then, source now and the translation side by side.
+pub fn review_url(config: &SiteConfig, lang: &str, url_path: &str) -> String {
+    let path = url_path.trim_matches('/');
+    if path.is_empty() {
+        format!("{}review/{lang}/", status_url(config))
+    } else {
+        format!("{}review/{lang}/{path}/", status_url(config))
+    }
+}
+
 /// The Atom feed of a language.
 pub fn feed_url(config: &SiteConfig, lang: &str) -> String {
     format!("{}atom.xml", page_url(config, lang, ""))

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use crate::align::{self, history::GitHistory};
+use crate::align::{self, histories::Histories};
 use crate::discover;
 use crate::feeds;
 use crate::import;
@@ -57,7 +57,7 @@ pub(crate) struct Built {
     /// reports them again.
     pub(crate) alignment_problems: Vec<Diagnostic>,
     /// The content folder's history, read once.
-    pub(crate) git: Option<GitHistory>,
+    pub(crate) histories: Histories,
 }
 
 /// The site read and aligned, with the problems of reading single files
@@ -66,7 +66,7 @@ pub(crate) struct Loaded {
     pub(crate) site: LoadedSite,
     pub(crate) reading_problems: Vec<Diagnostic>,
     pub(crate) alignment_problems: Vec<Diagnostic>,
-    pub(crate) git: Option<GitHistory>,
+    pub(crate) histories: Histories,
 }
 
 /// Discovers, reads and aligns the pages, and works out what is stale,
@@ -95,14 +95,14 @@ pub(crate) fn load(options: &BuildOptions) -> Result<Loaded, Vec<Diagnostic>> {
         }
     };
     clock.lap("discover and read");
-    let git = GitHistory::load(&config.content_dir);
-    let (site, alignment_problems) = align::assemble(config, pages, assets, git.as_ref());
+    let histories = Histories::open(&config);
+    let (site, alignment_problems) = align::assemble(config, pages, assets, &histories);
     clock.lap("align, staleness and fallbacks");
     Ok(Loaded {
         site,
         reading_problems,
         alignment_problems,
-        git,
+        histories,
     })
 }
 
@@ -155,7 +155,7 @@ pub(crate) fn build_site(
                         site: loaded.site,
                         theme,
                         alignment_problems: loaded.alignment_problems,
-                        git: loaded.git,
+                        histories: loaded.histories,
                     })
                 }
                 Err(problems) => {

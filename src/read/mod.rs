@@ -122,16 +122,24 @@ fn decode_file(
     let bytes = std::fs::read(path).map_err(|err| {
         Diagnostic::error(format!("cannot read the file: {err}")).in_file(display_path)
     })?;
-    let text = decode_text(display_path, &bytes)?;
+    let mut ignored = Vec::new();
+    decode_bytes(display_path, &bytes, options, notes.unwrap_or(&mut ignored))
+}
+
+/// Bytes of a file (read from disk, or from git for an earlier version) to
+/// the text tolk reads: UTF-8 checked, line ends normalised and, unless
+/// turned off, mojibake repaired (each repair reported into `notes`).
+pub(crate) fn decode_bytes(
+    display_path: &Path,
+    bytes: &[u8],
+    options: ReadOptions,
+    notes: &mut Vec<Diagnostic>,
+) -> Result<String, Diagnostic> {
+    let text = decode_text(display_path, bytes)?;
     if !options.repair_mojibake {
         return Ok(text);
     }
-    let mut ignored = Vec::new();
-    Ok(repair_text(
-        display_path,
-        text,
-        notes.unwrap_or(&mut ignored),
-    ))
+    Ok(repair_text(display_path, text, notes))
 }
 
 /// UTF-8 with or without BOM; CRLF and lone CR become LF. Invalid UTF-8 is an

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 
 use crate::align::status;
+use crate::model::staleness::{FieldChange, SourceChanges};
 use crate::model::status::StatusReport;
-use crate::model::urls::{output_path, page_url, section_of};
+use crate::model::urls::{output_path, page_url, review_url, section_of};
 use crate::model::{Diagnostic, Language, OutputFile};
 use crate::render::theme::template_error;
 
-use super::values::{Alternate, ListedPage, SectionValue};
+use super::values::{Alternate, FieldRow, ListedPage, ReviewValue, SectionValue};
 use super::{STATUS_PAGE, SiteView};
 
 impl SiteView<'_> {
@@ -32,7 +33,74 @@ impl SiteView<'_> {
             files.push(self.render_status(&status::collect(self.site)));
         }
         files.extend(self.redirects());
+        if self.config.translations.status_page {
+            files.extend(self.reviews());
+        }
         files
+    }
+
+    /// A review page for every translation stale by its source's history.
+    fn reviews(&self) -> Vec<Result<OutputFile, Diagnostic>> {
+        let mut stale: Vec<(usize, &SourceChanges)> = self
+            .site
+            .staleness
+            .translations
+            .iter()
+            .filter_map(|(&page, a)| Some((page, a.changes.as_deref()?)))
+            .collect();
+        stale.sort_by_key(|(page, _)| *page);
+        stale
+            .into_iter()
+            .filter_map(|(page, changes)| self.render_review(page, changes))
+            .collect()
+    }
+
+    fn render_review(
+        &self,
+        page: usize,
+        changes: &SourceChanges,
+    ) -> Option<Result<OutputFile, Diagnostic>> {
+        let translation = &self.pages[page];
+        let group = self.site.alignment.group_of_page[page];
+        let source = &self.pages[self.site.staleness.sources[group].page?];
+        let strings = self.theme.strings_for(&self.config.languages[0].tag);
+        let label = |key: &str| strings.get(key).map_or("", String::as_str);
+        let review = ReviewValue {
+            title: &translation.title,
+            url: &self.urls[page],
+            lang: &translation.lang,
+            file: translation.file.display_path.display().to_string(),
+            source_title: &source.title,
+            source_url: &self.urls[self.site.staleness.sources[group].page?],
+            source_lang: &source.lang,
+            source_file: source.file.display_path.display().to_string(),
+            revision: &changes.revision,
+            path_then: &changes.path_then,
+            fields: [
+                field_row(
+                    label("review_field_title"),
+                    &changes.title,
+                    &translation.front.title,
+                ),
+                field_row(
+                    label("review_field_description"),
+                    &changes.description,
+                    &translation.front.description,
+                ),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            rows: &changes.rows,
+        };
+        let url = review_url(self.config, &translation.lang, &translation.url_path());
+        let first = &self.config.languages[0];
+        let mut context = self.base_context(&first.tag);
+        context.insert("review", &review);
+        context.insert("translations", &self.home_translations(None));
+        context.insert("alternates", &Vec::<Alternate>::new());
+        context.insert("canonical", &self.permalink(&url));
+        Some(self.render_template("review.html", &context, &url))
     }
 
     pub(super) fn render_home(&self, language: &Language) -> Result<OutputFile, Diagnostic> {
@@ -154,4 +222,18 @@ impl SiteView<'_> {
             .map(|(name, pages)| SectionValue { name, pages })
             .collect()
     }
+}
+
+/// A changed title or description of a review page.
+fn field_row<'a>(
+    name: &'a str,
+    change: &'a Option<FieldChange>,
+    translated: &'a Option<String>,
+) -> Option<FieldRow<'a>> {
+    change.as_ref().map(|c| FieldRow {
+        name,
+        then: c.old.as_deref(),
+        now: c.new.as_deref(),
+        translation: translated.as_deref(),
+    })
 }

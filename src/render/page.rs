@@ -9,7 +9,9 @@ use crate::model::urls::{content_relative_path, section_of};
 use crate::model::{Diagnostic, Fallback, OutputFile, SourcePage};
 use crate::navigation::NavLink;
 
-use super::values::{Alternate, PageValue, TocEntry, key_value_pairs, language_value};
+use super::values::{
+    Alternate, PageValue, StaleNotice, TocEntry, iso_date, key_value_pairs, language_value,
+};
 use super::{PageKind, SiteView};
 
 pub(super) struct PageOutcome {
@@ -162,6 +164,7 @@ impl SiteView<'_> {
                 .iter()
                 .filter_map(|(key, value)| Some((key.as_str(), key_value_pairs(value.as_str()?)?)))
                 .collect(),
+            stale: self.stale_notice(job),
             toc: rendered
                 .headings
                 .into_iter()
@@ -210,6 +213,28 @@ impl SiteView<'_> {
                 }
             }
         }
+    }
+
+    /// The notice of a stale translation: when its source changed and
+    /// where the source page is.
+    fn stale_notice(&self, job: &PageJob) -> Option<StaleNotice<'_>> {
+        if job.fallback || !self.config.stale_notice {
+            return None;
+        }
+        let assessment = self.site.staleness.translations.get(&job.content)?;
+        if !assessment.is_stale() {
+            return None;
+        }
+        let source = self.site.staleness.sources[job.group].page;
+        Some(StaleNotice {
+            source_changed: assessment
+                .changes
+                .as_ref()
+                .and_then(|c| c.source_changed)
+                .map(iso_date),
+            source_url: source.map(|page| self.urls[page].as_str()),
+            source_lang: &self.config.source_language,
+        })
     }
 
     /// The folder includes are resolved in (the page's language folder, or

@@ -60,6 +60,8 @@ pub(super) struct PageValue<'a> {
     /// Front matter strings made of `key="value"` pairs (Adobe's `badgePaas:
     /// label="PaaS" type="Informative"`), as maps: `page.attributes.badgePaas.label`.
     pub(super) attributes: BTreeMap<&'a str, BTreeMap<String, String>>,
+    /// Set on a stale translation (unless the site turned the notice off).
+    pub(super) stale: Option<StaleNotice<'a>>,
 }
 
 #[derive(Serialize)]
@@ -154,4 +156,52 @@ mod tests {
         assert!(key_value_pairs(r#"label="open"#).is_none());
         assert!(key_value_pairs("").is_none());
     }
+}
+
+/// What a stale translation tells its readers.
+#[derive(Serialize)]
+pub(super) struct StaleNotice<'a> {
+    /// When the source last changed (`2026-02-01`), when known.
+    pub(super) source_changed: Option<String>,
+    /// The source-language page, when the site has it.
+    pub(super) source_url: Option<&'a str>,
+    pub(super) source_lang: &'a str,
+}
+
+/// The review page of a stale translation (`review.html`).
+#[derive(Serialize)]
+pub(super) struct ReviewValue<'a> {
+    pub(super) title: &'a str,
+    pub(super) url: &'a str,
+    pub(super) lang: &'a str,
+    pub(super) file: String,
+    pub(super) source_title: &'a str,
+    pub(super) source_url: &'a str,
+    pub(super) source_lang: &'a str,
+    pub(super) source_file: String,
+    pub(super) revision: &'a str,
+    pub(super) path_then: &'a str,
+    /// The title and description, when they changed.
+    pub(super) fields: Vec<FieldRow<'a>>,
+    pub(super) rows: &'a [crate::model::staleness::ReviewRow],
+}
+
+/// A front matter field of a review: the source's then and now, and the
+/// translation's.
+#[derive(Serialize)]
+pub(super) struct FieldRow<'a> {
+    pub(super) name: &'a str,
+    pub(super) then: Option<&'a str>,
+    pub(super) now: Option<&'a str>,
+    pub(super) translation: Option<&'a str>,
+}
+
+/// `2026-02-01` for a time in seconds since the epoch.
+pub(super) fn iso_date(seconds: i64) -> String {
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds.max(0) as u64);
+    humantime::format_rfc3339_seconds(time)
+        .to_string()
+        .chars()
+        .take(10)
+        .collect()
 }

@@ -4,6 +4,9 @@ use std::fmt::Write;
 
 use unicode_width::UnicodeWidthStr;
 
+use std::collections::BTreeMap;
+
+use crate::model::staleness::{Assessment, BlockChangeKind, short};
 use crate::model::status::{Cell, CellStatus, StatusReport};
 
 /// What makes `tolk report` exit non-zero, for CI.
@@ -117,7 +120,12 @@ fn cell_text(cell: Option<&Cell>) -> (String, Style) {
     let (word, style) = match cell.status {
         CellStatus::Source => ("source".to_string(), Style::Good),
         CellStatus::Present => ("✓".to_string(), Style::Good),
-        CellStatus::Stale => ("stale".to_string(), Style::Warn),
+        CellStatus::Stale => match cell.changed_blocks.len() {
+            0 => ("stale".to_string(), Style::Warn),
+            1 => ("stale 1 block".to_string(), Style::Warn),
+            n => (format!("stale {n} blocks"), Style::Warn),
+        },
+        CellStatus::Unknown => ("unknown".to_string(), Style::Hint),
         CellStatus::Missing => ("missing".to_string(), Style::Bad),
         CellStatus::Suggested => {
             let score = cell.suggestion.as_ref().map_or(0.0, |s| s.score);
@@ -181,11 +189,12 @@ fn truncate(text: &str, width: usize) -> String {
 fn totals_line(report: &StatusReport) -> String {
     let t = &report.totals;
     format!(
-        "{} groups, {} pages: {} up to date, {} stale, {} missing ({} suggested), {} unaligned, {} machine translated\n",
+        "{} groups, {} pages: {} up to date, {} stale, {} unknown, {} missing ({} suggested), {} unaligned, {} machine translated\n",
         t.groups,
         t.pages,
         t.up_to_date,
         t.stale,
+        t.unknown,
         t.missing,
         t.suggested,
         t.unaligned,
@@ -193,16 +202,25 @@ fn totals_line(report: &StatusReport) -> String {
     )
 }
 
+/// Files listed under one reason before the rest are counted.
+const FILES_PER_REASON: usize = 5;
+
 fn details(report: &StatusReport) -> String {
     let mut stale = String::new();
     let mut suggested = String::new();
+    let mut unknown: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut noted = 0;
     for group in &report.groups {
         for cell in group.cells.values() {
-            if !cell.stale_reasons.is_empty() {
-                let reasons: Vec<String> =
-                    cell.stale_reasons.iter().map(|r| r.describe()).collect();
-                let _ = writeln!(stale, "  {}: {}", cell.file, reasons.join("; "));
+            match cell.status {
+                CellStatus::Stale => stale.push_str(&stale_details(cell)),
+                CellStatus::Unknown => unknown
+                    .entry(cell.explanation.as_deref().unwrap_or("no reason given"))
+                    .or_default()
+                    .push(&cell.file),
+                _ => {}
             }
+            noted += usize::from(cell.note.is_some() && cell.status == CellStatus::Present);
             if let Some(s) = &cell.suggestion {
                 let _ = writeln!(
                     suggested,
@@ -222,12 +240,145 @@ fn details(report: &StatusReport) -> String {
     }
     let mut out = String::new();
     for (heading, body) in [
-        ("Stale", stale),
+        ("Stale (tolk report --diff FILE shows what changed)", stale),
+        ("Unknown", unknown_details(&unknown)),
         ("Suggested alignments", suggested),
         ("Unaligned", unaligned),
     ] {
         if !body.is_empty() {
             let _ = write!(out, "\n{heading}:\n{body}");
+        }
+    }
+    if noted > 0 {
+        let _ = writeln!(
+            out,
+            "\n{noted} up-to-date {}: the source changed since, but not its text to translate.",
+            if noted == 1 {
+                "translation"
+            } else {
+                "translations"
+            }
+        );
+    }
+    out
+}
+
+/// A stale file, why, and the headings of the source blocks that changed.
+fn stale_details(cell: &Cell) -> String {
+    let mut out = String::new();
+    let why = cell.explanation.clone().unwrap_or_else(|| {
+        let reasons: Vec<String> = cell.stale_reasons.iter().map(|r| r.describe()).collect();
+        reasons.join("; ")
+    });
+    let _ = writeln!(out, "  {}: {why}", cell.file);
+    for block in &cell.changed_blocks {
+        let place = if block.headings.is_empty() {
+            "(top of the page)".to_string()
+        } else {
+            block.headings.join(" › ")
+        };
+        let lines = match block.translation_lines {
+            Some((first, last)) if first == last => format!(", translation line {first}"),
+            Some((first, last)) => format!(", translation lines {first}-{last}"),
+            None => String::new(),
+        };
+        let change = match block.change {
+            BlockChangeKind::Added => "added",
+            BlockChangeKind::Removed => "removed",
+            BlockChangeKind::Changed => "changed",
+        };
+        let _ = writeln!(out, "      {place}: {} {change}{lines}", block.kind);
+    }
+    out
+}
+
+/// Unknown translations grouped by their reason: a site without history
+/// has hundreds, all for one reason.
+fn unknown_details(unknown: &BTreeMap<&str, Vec<&str>>) -> String {
+    let mut out = String::new();
+    for (reason, files) in unknown {
+        let count = files.len();
+        let _ = writeln!(
+            out,
+            "  {count} {}: {reason}",
+            if count == 1 {
+                "translation"
+            } else {
+                "translations"
+            }
+        );
+        for file in files.iter().take(FILES_PER_REASON) {
+            let _ = writeln!(out, "    {file}");
+        }
+        if count > FILES_PER_REASON {
+            let _ = writeln!(out, "    … and {} more", count - FILES_PER_REASON);
+        }
+    }
+    out
+}
+
+/// `tolk report --diff FILE`: one translation's blocks, source then, source
+/// now and translation now, changed blocks marked.
+pub fn to_diff(file: &str, assessment: &Assessment, color: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{file}: {}", assessment.explanation);
+    if let Some(note) = &assessment.note {
+        let _ = writeln!(out, "  {note}");
+    }
+    let Some(changes) = &assessment.changes else {
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "source then: {} at {}",
+        changes.path_then,
+        short(&changes.revision)
+    );
+    for (name, field) in [
+        ("title", &changes.title),
+        ("description", &changes.description),
+    ] {
+        if let Some(field) = field {
+            let _ = writeln!(
+                out,
+                "\n{name}\n  then: {}\n  now:  {}",
+                field.old.as_deref().unwrap_or("(none)"),
+                field.new.as_deref().unwrap_or("(none)")
+            );
+        }
+    }
+    let paint = |text: String, style: Style| {
+        if color {
+            format!("{}{text}\x1b[0m", style.code())
+        } else {
+            text
+        }
+    };
+    let mut place: Vec<String> = Vec::new();
+    for row in &changes.rows {
+        if row.change.is_none() {
+            continue;
+        }
+        if row.headings != place {
+            place = row.headings.clone();
+            let _ = writeln!(out, "\n§ {}", place.join(" › "));
+        }
+        let (mark, style) = match row.change {
+            Some(BlockChangeKind::Added) => ("added", Style::Good),
+            Some(BlockChangeKind::Removed) => ("removed", Style::Bad),
+            _ => ("changed", Style::Warn),
+        };
+        let _ = writeln!(out, "{}", paint(format!("  {} {mark}", row.kind), style));
+        let lines = row
+            .translation_lines
+            .map(|(first, last)| format!(" (lines {first}-{last})"))
+            .unwrap_or_default();
+        for (label, text) in [
+            ("source then", &row.then),
+            ("source now ", &row.now),
+            (&format!("translation{lines}") as &str, &row.translation),
+        ] {
+            let _ = writeln!(out, "    {label}: {}", text.as_deref().unwrap_or("—"));
         }
     }
     out

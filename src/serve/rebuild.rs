@@ -215,41 +215,32 @@ impl IncrementalSite {
     }
 
     /// Whether the changed bodies leave what the site works out from them
-    /// as it was: a source page's word count, and the suggestions made from
-    /// fingerprints. Updates the fingerprints of the changed pages.
+    /// as it was: the staleness of translations (a source page's text, or
+    /// a stale translation's blocks on its review page), and the
+    /// suggestions made from fingerprints. Updates the fingerprints of the
+    /// changed pages.
     fn bodies_keep_what_others_read(&mut self, indices: &[usize], fresh: &[SourcePage]) -> bool {
         let site = &mut self.built.site;
+        let compared = indices.iter().any(|&index| {
+            site.pages[index].lang == site.config.source_language || site.staleness.is_stale(index)
+        });
+        if compared {
+            return false;
+        }
         let fingerprinted = !site.fingerprints.is_empty();
-        if fingerprinted && site.config.translations.apply_suggestions {
+        if !fingerprinted {
+            return true;
+        }
+        if site.config.translations.apply_suggestions {
             return false;
         }
         for (&index, page) in indices.iter().zip(fresh) {
-            let source = page.lang == site.config.source_language;
-            if !source && !fingerprinted {
-                continue;
-            }
             let Ok(body) = read::page_body(page) else {
                 return false;
             };
-            let fingerprint = Fingerprint::of_markdown(&body);
-            if source {
-                let counted = site
-                    .staleness
-                    .sources
-                    .iter()
-                    .find(|s| s.page == Some(index))
-                    .and_then(|s| s.wordcount);
-                if counted != Some(fingerprint.words as u64) {
-                    return false;
-                }
-            }
-            if fingerprinted {
-                site.fingerprints[index] = fingerprint;
-            }
+            site.fingerprints[index] = Fingerprint::of_markdown(&body);
         }
-        !fingerprinted
-            || suggest::suggest(&site.pages, &site.alignment, &site.fingerprints)
-                == site.suggestions
+        suggest::suggest(&site.pages, &site.alignment, &site.fingerprints) == site.suggestions
     }
 
     /// Puts re-read pages in place of their old versions; nothing the
@@ -258,7 +249,7 @@ impl IncrementalSite {
         let site = &mut self.built.site;
         for (&index, page) in indices.iter().zip(fresh) {
             site.updated[index] =
-                align::history::last_change_of(self.built.git.as_ref(), &page.file.path);
+                align::histories::last_change_of(&self.built.histories, &page.file.path);
             site.pages[index] = page;
         }
     }
@@ -277,7 +268,7 @@ impl IncrementalSite {
         pages.sort_by(|a, b| a.file.path.cmp(&b.file.path));
         let config = site.config.clone();
         let assets = discover::assets(&config);
-        let (site, problems) = align::assemble(config, pages, assets, self.built.git.as_ref());
+        let (site, problems) = align::assemble(config, pages, assets, &self.built.histories);
         self.lap("aligned again");
         self.built.alignment_problems = problems.clone();
         diagnostics.extend(problems);
