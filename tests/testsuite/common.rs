@@ -86,3 +86,40 @@ pub fn visible_text(html: &Html) -> String {
         .collect::<Vec<_>>()
         .join("")
 }
+
+/// Runs git in `dir` as a fixed author, at `date` (so histories are the
+/// same on every run). Panics when git fails; a machine without git fails
+/// these tests (CI has git).
+pub fn git(dir: &Path, args: &[&str], date: &str) {
+    let status = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.org")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.org")
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+/// `git rev-parse HEAD` in `dir`.
+pub fn head_commit(dir: &Path) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git rev-parse HEAD in {}",
+        dir.display()
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}

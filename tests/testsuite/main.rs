@@ -15,4 +15,5 @@ mod language_detection;
 mod properties;
 mod reader_site;
 mod serve;
+mod staleness;
 mod translations;

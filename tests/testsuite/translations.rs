@@ -241,25 +241,6 @@ fn the_terminal_table_is_plain_when_piped_and_json_is_valid() {
     assert_eq!(value["languages"], serde_json::json!(["sv"]));
 }
 
-fn git(dir: &Path, args: &[&str], date: &str) {
-    let status = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.org")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.org")
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-}
-
 /// A site with two languages, its content folder a fresh git repository.
 fn git_site(first: &str, second: &str) -> tempfile::TempDir {
     let site = tempfile::tempdir().unwrap();
