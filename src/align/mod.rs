@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rayon::prelude::*;
 
 use crate::model::{
-    Alignment, Diagnostic, Fingerprint, LoadedSite, SiteConfig, SourcePage, TranslationGroup,
+    Alignment, Diagnostic, Fingerprint, LoadedSite, Parts, SiteConfig, SourcePage, TranslationGroup,
 };
 use histories::Histories;
 
@@ -32,6 +32,7 @@ pub(crate) fn assemble(
     config: SiteConfig,
     pages: Vec<SourcePage>,
     assets: Vec<String>,
+    parts: Vec<SourcePage>,
     histories: &Histories,
 ) -> (LoadedSite, Vec<Diagnostic>) {
     let (mut alignment, problems) = align(&pages);
@@ -54,6 +55,7 @@ pub(crate) fn assemble(
         .iter()
         .map(|p| histories::last_change_of(histories, &p.file.path))
         .collect();
+    let parts = assess_parts(&config, parts, histories);
     let site = LoadedSite {
         config,
         pages,
@@ -64,8 +66,41 @@ pub(crate) fn assemble(
         fallbacks,
         assets,
         updated,
+        parts,
     };
     (site, problems)
+}
+
+/// The parts grouped by logical path (the same file in each language), and
+/// their staleness, decided as for pages.
+fn assess_parts(config: &SiteConfig, files: Vec<SourcePage>, histories: &Histories) -> Parts {
+    let mut by_path: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
+    for (index, file) in files.iter().enumerate() {
+        by_path
+            .entry(&file.file.logical_path)
+            .or_default()
+            .insert(file.lang.clone(), index);
+    }
+    let mut groups = Alignment {
+        groups: Vec::new(),
+        group_of_page: vec![0; files.len()],
+    };
+    for members in by_path.into_values() {
+        for &index in members.values() {
+            groups.group_of_page[index] = groups.groups.len();
+        }
+        groups.groups.push(TranslationGroup {
+            pages: members,
+            exl_id: None,
+            translation_key: None,
+        });
+    }
+    let staleness = staleness::assess(config, &files, &groups, histories);
+    Parts {
+        files,
+        groups,
+        staleness,
+    }
 }
 
 /// The kinds of evidence, strongest first.

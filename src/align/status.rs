@@ -8,9 +8,8 @@ use std::collections::HashSet;
 use crate::align::fallback::{self, reference_page};
 use crate::model::LoadedSite;
 use crate::model::SourcePage;
-use crate::model::staleness::{Freshness, SourceChanges};
+use crate::model::staleness::{Assessment, Freshness, SourceChanges};
 use crate::model::status::CellStatus;
-use crate::model::status::GroupStatus;
 use crate::model::status::SCHEMA_VERSION;
 use crate::model::status::SourceStatus;
 use crate::model::status::StatusReport;
@@ -18,6 +17,7 @@ use crate::model::status::SuggestionStatus;
 use crate::model::status::Totals;
 use crate::model::status::UnalignedPage;
 use crate::model::status::{Cell, ChangedBlock};
+use crate::model::status::{GroupKind, GroupStatus};
 use crate::model::urls::{page_url, review_url};
 use crate::model::{Fix, Suggestion};
 
@@ -46,6 +46,7 @@ pub fn collect(site: &LoadedSite) -> StatusReport {
         .filter(|(_, group)| !group.pages.is_empty())
         .filter(|(_, group)| !group.pages.values().all(|p| anchored.contains(p)))
         .filter_map(|(index, _)| group_status(site, index, &fallback_urls))
+        .chain(part_groups(site))
         .collect();
     let unaligned = unaligned_pages(site);
     let mut report = StatusReport {
@@ -109,6 +110,7 @@ fn group_status(
             .or_else(|| group.translation_key.clone())
             .unwrap_or_else(|| reference_page.file.logical_path.clone()),
         title: reference_page.title.clone(),
+        kind: GroupKind::Page,
         path: reference_page.file.logical_path.clone(),
         exl_id: group.exl_id.clone(),
         source: SourceStatus {
@@ -126,6 +128,21 @@ fn present_cell(site: &LoadedSite, page: usize, is_source: bool) -> Cell {
         .translations
         .get(&page)
         .filter(|_| !is_source);
+    let url = page_url(&site.config, &source_page.lang, &source_page.url_path());
+    let review = assessment
+        .and_then(|a| a.changes.as_ref())
+        .map(|_| review_url(&site.config, &source_page.lang, &source_page.url_path()));
+    translation_cell(source_page, assessment, is_source, Some(url), review)
+}
+
+/// The cell of a page or part that exists in its language.
+fn translation_cell(
+    page: &SourcePage,
+    assessment: Option<&Assessment>,
+    is_source: bool,
+    url: Option<String>,
+    review_url: Option<String>,
+) -> Cell {
     let status = match assessment.map(|a| a.freshness) {
         _ if is_source => CellStatus::Source,
         Some(Freshness::Stale) => CellStatus::Stale,
@@ -133,31 +150,84 @@ fn present_cell(site: &LoadedSite, page: usize, is_source: bool) -> Cell {
         Some(Freshness::Current) | None => CellStatus::Present,
     };
     let changes = assessment.and_then(|a| a.changes.as_deref());
-    let front = &source_page.front;
+    let front = &page.front;
     Cell {
         status,
-        file: display(source_page),
-        url: Some(page_url(
-            &site.config,
-            &source_page.lang,
-            &source_page.url_path(),
-        )),
-        title: Some(source_page.title.clone()),
+        file: display(page),
+        url,
+        title: Some(page.title.clone()),
         source_git_commit: front.source_git_commit.clone(),
         source_wordcount: front.source_wordcount,
         workflow_type: front.workflow_type.clone(),
         ht_degree: front.ht_degree,
-        machine_translated: is_machine_translated(source_page),
+        machine_translated: is_machine_translated(page),
         stale_reasons: assessment.map(|a| a.reasons.clone()).unwrap_or_default(),
         decided_by: assessment.map(|a| a.decided_by),
         explanation: assessment.map(|a| a.explanation.clone()),
         note: assessment.and_then(|a| a.note.clone()),
         changed_blocks: changes.map(changed_blocks).unwrap_or_default(),
-        review_url: changes
-            .map(|_| review_url(&site.config, &source_page.lang, &source_page.url_path())),
+        review_url,
         suggestion: None,
         fallback: false,
     }
+}
+
+/// The rows of the parts: each guide's TOC.md and each `_includes/` file,
+/// the same file in every language.
+fn part_groups(site: &LoadedSite) -> Vec<GroupStatus> {
+    let parts = &site.parts;
+    parts
+        .groups
+        .groups
+        .iter()
+        .enumerate()
+        .filter_map(|(index, group)| {
+            let source = &parts.staleness.sources[index];
+            let reference = &parts.files[source.page.or(group.pages.values().next().copied())?];
+            let path = reference.file.logical_path.clone();
+            let cells = site
+                .config
+                .languages
+                .iter()
+                .map(|language| {
+                    let cell = match group.pages.get(&language.tag) {
+                        Some(&file) => translation_cell(
+                            &parts.files[file],
+                            parts.staleness.translations.get(&file),
+                            source.page == Some(file),
+                            None,
+                            None,
+                        ),
+                        None => missing_cell(part_file(reference, &language.tag), None),
+                    };
+                    (language.tag.clone(), cell)
+                })
+                .collect();
+            Some(GroupStatus {
+                id: path.clone(),
+                title: path.clone(),
+                kind: if path.ends_with("TOC.md") {
+                    GroupKind::Toc
+                } else {
+                    GroupKind::Snippet
+                },
+                path,
+                exl_id: None,
+                source: SourceStatus {
+                    language: source.page.map(|p| parts.files[p].lang.clone()),
+                    source: source.clone(),
+                },
+                cells,
+            })
+        })
+        .collect()
+}
+
+/// Where a part belongs in another language.
+fn part_file(reference: &SourcePage, lang: &str) -> String {
+    let display = display(reference);
+    let content_root = display.split('/').next().unwrap_or("content");
+    format!("{content_root}/{lang}/{}", reference.file.logical_path)
 }
 
 fn missing_cell(file: String, fallback_url: Option<String>) -> Cell {

@@ -124,25 +124,32 @@ pub(crate) fn run(args: ReportArgs) -> ExitCode {
 /// `--diff FILE`: what changed in one translation's source.
 fn print_diff(site: &LoadedSite, root: &Path, file: &Path, color: bool) -> ExitCode {
     let wanted = file.strip_prefix(root).unwrap_or(file);
-    let page = site
-        .pages
-        .iter()
-        .position(|p| p.file.display_path == wanted || p.file.path == file);
-    let Some(page) = page else {
+    let found = [
+        (&site.pages, &site.staleness),
+        (&site.parts.files, &site.parts.staleness),
+    ]
+    .into_iter()
+    .find_map(|(pages, staleness)| {
+        let index = pages
+            .iter()
+            .position(|p| p.file.display_path == wanted || p.file.path == file)?;
+        Some((&pages[index], staleness.translations.get(&index)))
+    });
+    let Some((page, assessment)) = found else {
         eprintln!(
             "error: --diff: {} is not a page of this site",
             file.display()
         );
         return ExitCode::from(2);
     };
-    let Some(assessment) = site.staleness.translations.get(&page) else {
+    let Some(assessment) = assessment else {
         eprintln!(
             "error: --diff: {} is a source page, not a translation",
             file.display()
         );
         return ExitCode::from(2);
     };
-    let display = site.pages[page].file.display_path.display().to_string();
+    let display = page.file.display_path.display().to_string();
     print!("{}", report::to_diff(&display, assessment, color));
     ExitCode::SUCCESS
 }

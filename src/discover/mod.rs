@@ -110,6 +110,52 @@ pub(crate) fn source_file(
     Some(classify(config, path, format))
 }
 
+/// The files translated like pages that are not pages: each guide's
+/// `TOC.md` and the Markdown files of `_includes/` folders. Their logical
+/// path keeps the file name (`help/_includes/snippets.md`), so they never
+/// meet a page's.
+pub(crate) fn parts(config: &SiteConfig) -> Vec<SourceFile> {
+    WalkDir::new(&config.content_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()))
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_file() && is_part(config, entry.path()))
+        .filter_map(|entry| {
+            let relative = slash_path(&relative_to(&config.content_dir, entry.path()));
+            let (folder_language, rest) = match relative.split_once('/') {
+                Some((first, rest)) => match language_of_name(config, first, "folder") {
+                    Ok(Some(tag)) => (Some(tag), rest.to_string()),
+                    Ok(None) => (None, relative.clone()),
+                    Err(_) => return None,
+                },
+                None => (None, relative.clone()),
+            };
+            Some(SourceFile {
+                path: entry.path().to_path_buf(),
+                display_path: relative_to(&config.root, entry.path()),
+                format: SourceFormat::Markdown,
+                folder_language,
+                suffix_language: None,
+                logical_path: rest,
+            })
+        })
+        .collect()
+}
+
+/// Whether `path` is a part: a `TOC.md`, or a Markdown file in an
+/// `_includes/` folder of the content.
+pub(crate) fn is_part(config: &SiteConfig, path: &Path) -> bool {
+    let Ok(relative) = path.strip_prefix(&config.content_dir) else {
+        return false;
+    };
+    let markdown = format_of(path) == Some(SourceFormat::Markdown);
+    let in_includes = relative
+        .parent()
+        .is_some_and(|folder| folder.iter().any(|part| part == "_includes"));
+    relative.file_name().is_some_and(|name| name == "TOC.md") || (markdown && in_includes)
+}
+
 /// Files of the content folder that are not pages (images, downloads):
 /// content-relative paths with `/` separators, copied to the same place in
 /// the output.

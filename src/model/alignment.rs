@@ -29,7 +29,7 @@ impl TranslationGroup {
 }
 
 /// The result of alignment: every page belongs to exactly one group.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Alignment {
     pub groups: Vec<TranslationGroup>,
     /// Page index -> group index.

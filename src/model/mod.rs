@@ -23,5 +23,5 @@ pub use fingerprint::Fingerprint;
 pub use front_matter::FrontMatter;
 pub use output::OutputFile;
 pub use page::{Body, ReadOptions, SourceFile, SourceFormat, SourcePage};
-pub use site::{Fallback, LoadedSite};
+pub use site::{Fallback, LoadedSite, Parts};
 pub use staleness::{GroupSource, SourceEvidence, StaleReason, Staleness};

@@ -21,6 +21,22 @@ pub struct LoadedSite {
     /// When each page last changed, in seconds since the epoch: its last
     /// commit when the content is in git, else the file's modification time.
     pub updated: Vec<i64>,
+    /// The files translated like pages that are not pages.
+    pub parts: Parts,
+}
+
+/// Files translated like pages but not pages themselves: each guide's
+/// `TOC.md` and the files of `_includes/` folders. Translators track them
+/// like pages (a stale snippet is its own entry, not every page that
+/// includes it); readers see them through the pages.
+#[derive(Debug, Default)]
+pub struct Parts {
+    /// Read like pages; their logical path keeps the file name
+    /// (`help/live-search/TOC.md`).
+    pub files: Vec<SourcePage>,
+    /// The same file in each language, grouped by logical path.
+    pub groups: Alignment,
+    pub staleness: Staleness,
 }
 
 /// One page to build in place of a missing translation.

@@ -11,7 +11,8 @@ use super::staleness::{BlockChangeKind, Decision, GroupSource, StaleReason};
 /// 2: cells can be `unknown`; cells say how their state was decided
 /// (`decided_by`, `explanation`, `note`) and, when stale by the source's
 /// history, which blocks changed (`changed_blocks`, `review_url`); the
-/// source's `wordcount` and the `wordcount` stale reason are gone.
+/// source's `wordcount` and the `wordcount` stale reason are gone; rows
+/// have a `kind`: TOC.md files and `_includes/` snippets are rows too.
 pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -35,10 +36,23 @@ pub struct GroupStatus {
     pub title: String,
     /// Logical path of the reference page (`commerce/b2b-and-b2c`).
     pub path: String,
+    /// A page, or a part translated like one (a guide's TOC.md, a snippet).
+    pub kind: GroupKind,
     pub exl_id: Option<String>,
     pub source: SourceStatus,
     /// Language tag -> cell, for every configured language.
     pub cells: BTreeMap<String, Cell>,
+}
+
+/// What a row of the status tracks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GroupKind {
+    Page,
+    /// A guide's table of contents (`TOC.md`).
+    Toc,
+    /// A file of an `_includes/` folder.
+    Snippet,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -83,20 +83,21 @@ pub fn load_site(options: &BuildOptions) -> Result<(LoadedSite, Vec<Diagnostic>)
 pub(crate) fn load(options: &BuildOptions) -> Result<Loaded, Vec<Diagnostic>> {
     let clock = Stopwatch::start();
     let mut config = SiteConfig::load(&options.root)?;
-    let (pages, reading_problems, assets) = match &options.content {
+    let (pages, reading_problems, assets, parts) = match &options.content {
         Some(dump) => {
             config.content_dir = dump.clone();
             let (pages, problems) = read_dump(&config, dump, options.read);
-            (pages, problems, Vec::new())
+            (pages, problems, Vec::new(), Vec::new())
         }
         None => {
             let (pages, problems) = read::read_content(&config, options.read);
-            (pages, problems, discover::assets(&config))
+            let parts = read::read_parts(&config, options.read);
+            (pages, problems, discover::assets(&config), parts)
         }
     };
     clock.lap("discover and read");
     let histories = Histories::open(&config);
-    let (site, alignment_problems) = align::assemble(config, pages, assets, &histories);
+    let (site, alignment_problems) = align::assemble(config, pages, assets, parts, &histories);
     clock.lap("align, staleness and fallbacks");
     Ok(Loaded {
         site,

@@ -67,6 +67,16 @@ pub fn read_content(
     (pages, problems)
 }
 
+/// Reads the parts (see `discover::parts`) like pages; their reading
+/// problems are the pages' business (they are read again when included),
+/// so only what can be read comes back.
+pub fn read_parts(config: &SiteConfig, options: ReadOptions) -> Vec<SourcePage> {
+    crate::discover::parts(config)
+        .into_par_iter()
+        .filter_map(|file| read_page(config, file, options).0)
+        .collect()
+}
+
 /// Reads one file. Warnings (repairs) come back with the page; an error means
 /// the page cannot be built.
 pub fn read_page(

@@ -180,8 +180,24 @@ impl SearchIndexer {
             // "no results" instead of failing to load.
             by_language.push(Vec::new());
         }
-        let indexes: Vec<Result<LanguageIndex, String>> =
-            by_language.into_par_iter().map(index_language).collect();
+        // A thread of its own per language, not rayon's pool: each blocks
+        // on an async runtime, and a rayon worker waiting there may be
+        // handed another language's job, whose runtime would then start
+        // inside the first one (which panics).
+        let indexes: Vec<Result<LanguageIndex, String>> = std::thread::scope(|scope| {
+            let running: Vec<_> = by_language
+                .into_iter()
+                .map(|pages| scope.spawn(move || index_language(pages)))
+                .collect();
+            running
+                .into_iter()
+                .map(|thread| {
+                    thread
+                        .join()
+                        .unwrap_or_else(|_| Err("the search indexer failed".to_string()))
+                })
+                .collect()
+        });
         let mut bundle = SearchBundle::default();
         let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         let mut entries = Vec::new();

@@ -109,10 +109,12 @@ impl IncrementalSite {
         let started = Instant::now();
         self.clock = Stopwatch::start();
         let site_wide = self.built.site.config.site_wide_sources();
-        let mut rebuild = if changed
-            .iter()
-            .any(|path| site_wide.iter().any(|source| path.starts_with(source)))
-        {
+        let config = &self.built.site.config;
+        // Parts (TOC.md, `_includes/`) reach every page that shows them.
+        let mut rebuild = if changed.iter().any(|path| {
+            site_wide.iter().any(|source| path.starts_with(source))
+                || discover::is_part(config, path)
+        }) {
             self.rebuild_everything()
         } else {
             self.rebuild_content(changed, ready)
@@ -268,7 +270,8 @@ impl IncrementalSite {
         pages.sort_by(|a, b| a.file.path.cmp(&b.file.path));
         let config = site.config.clone();
         let assets = discover::assets(&config);
-        let (site, problems) = align::assemble(config, pages, assets, &self.built.histories);
+        let parts = std::mem::take(&mut site.parts.files);
+        let (site, problems) = align::assemble(config, pages, assets, parts, &self.built.histories);
         self.lap("aligned again");
         self.built.alignment_problems = problems.clone();
         diagnostics.extend(problems);

@@ -12,7 +12,7 @@ use std::process::Command;
 use crate::common::*;
 use tolk::align::status;
 use tolk::model::staleness::Decision;
-use tolk::model::status::{Cell, CellStatus, StatusReport};
+use tolk::model::status::{Cell, CellStatus, GroupKind, StatusReport};
 use tolk::pipeline::{BuildOptions, load_site};
 
 const EXL_ID: &str = "0f5b4a7f-d54b-4902-8791-7a8f67fa4b43";
@@ -364,10 +364,16 @@ fn the_source_repository_kept_elsewhere() {
 fn without_history_nothing_is_stale_for_a_word_count_and_unknown_says_why() {
     // A copy outside any repository: the guide as a team gets it.
     let copy = tempfile::tempdir().unwrap();
-    copy_dir(&example_site().join("tests/fixtures/merchant-services"), copy.path());
+    copy_dir(
+        &example_site().join("tests/fixtures/merchant-services"),
+        copy.path(),
+    );
     let report = status_of(copy.path());
     assert_eq!(report.totals.stale, 0, "{:?}", report.totals);
-    assert_eq!(report.totals.unknown, 568);
+    // 142 pages and 10 TOC.md files, each in four translations.
+    assert_eq!(report.totals.unknown, (142 + 10) * 4);
+    let tocs = report.groups.iter().filter(|g| g.kind == GroupKind::Toc);
+    assert_eq!(tocs.count(), 10);
     for group in &report.groups {
         for (lang, cell) in &group.cells {
             if lang == "en" {
@@ -489,4 +495,52 @@ fn report_diff_prints_the_source_then_now_and_the_translation() {
         table.contains("Set up the store: paragraph changed, translation line 10"),
         "{table}"
     );
+}
+
+#[test]
+fn a_stale_snippet_marks_its_own_entry_not_the_pages_that_include_it() {
+    let (site, _) = one_repository();
+    let root = site.path();
+    let (en, fr) = (
+        "content/en/guide/_includes/note.md",
+        "content/fr/guide/_includes/note.md",
+    );
+    fs::create_dir_all(root.join("content/en/guide/_includes")).unwrap();
+    fs::create_dir_all(root.join("content/fr/guide/_includes")).unwrap();
+    fs::write(root.join(en), "Keep your receipt.\n").unwrap();
+    edit(
+        root,
+        EN,
+        "## Payments",
+        "{{$include _includes/note.md}}\n\n## Payments",
+    );
+    commit(root, "a snippet", DAY2);
+    let revision = head_commit(root);
+    fs::write(
+        root.join(fr),
+        format!("---\nsource-git-commit: {revision}\n---\nGardez votre reçu.\n"),
+    )
+    .unwrap();
+    fs::write(
+        root.join("content/fr/guide/setup.md"),
+        translation(&revision),
+    )
+    .unwrap();
+    commit(root, "fr", DAY2);
+    edit(
+        root,
+        en,
+        "Keep your receipt.",
+        "Keep your receipt for a year.",
+    );
+    commit(root, "snippet text", DAY3);
+
+    let report = status_of(root);
+    let row = |kind: GroupKind| report.groups.iter().find(|g| g.kind == kind).unwrap();
+    let snippet = row(GroupKind::Snippet);
+    assert_eq!(snippet.path, "guide/_includes/note.md");
+    assert_eq!(snippet.cells["en"].status, CellStatus::Source);
+    assert_eq!(snippet.cells["fr"].status, CellStatus::Stale);
+    assert_eq!(snippet.cells["fr"].changed_blocks.len(), 1);
+    assert_eq!(row(GroupKind::Page).cells["fr"].status, CellStatus::Present);
 }
