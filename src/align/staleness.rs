@@ -579,17 +579,17 @@ fn front_matter_assessment(
             source: newest.clone(),
         };
         let by = match source.determined_by {
-            SourceEvidence::CommitDate => "its commit date",
-            SourceEvidence::TranslationDate => "the dates its translations were committed",
-            SourceEvidence::Majority => "the number of translations naming it",
-            SourceEvidence::TieBreak => "a tie-break (nothing else tells the revisions apart)",
-            _ => "the translations' front matter",
+            SourceEvidence::CommitDate => "by commit date",
+            SourceEvidence::TranslationDate => "by the dates its translations were committed",
+            SourceEvidence::Majority => "by the number of translations naming it",
+            SourceEvidence::TieBreak => "by a tie-break, as nothing else tells the revisions apart",
+            _ => "by the translations' front matter",
         };
         return Assessment {
             freshness: Freshness::Stale,
             decided_by: Decision::FrontMatter,
             explanation: format!(
-                "translated from {}, but another translation of this page names the newer revision {} (newest by {by})",
+                "translated from {}, but another translation of this page names the newer revision {} (newest {by})",
                 short(theirs),
                 short(newest)
             ),
