@@ -24,6 +24,11 @@ pub(crate) struct Histories {
     source: Option<(usize, PathBuf)>,
     /// Why the content folder is in no repository.
     content_problem: Option<String>,
+    /// The content folder as given and with its symbolic links resolved:
+    /// files under it are located without resolving each one's folders
+    /// again (a system call per folder of every page).
+    content_dir: PathBuf,
+    canonical_content_dir: PathBuf,
     /// Why the configured source repository cannot be read.
     source_problem: Option<(PathBuf, String)>,
 }
@@ -32,7 +37,14 @@ impl Histories {
     /// Opens the content folder's repository, the repositories nested in
     /// it and the configured source repository.
     pub(crate) fn open(config: &SiteConfig) -> Histories {
-        let mut histories = Histories::default();
+        let mut histories = Histories {
+            content_dir: config.content_dir.clone(),
+            canonical_content_dir: config
+                .content_dir
+                .canonicalize()
+                .unwrap_or_else(|_| config.content_dir.clone()),
+            ..Histories::default()
+        };
         match Repository::try_open(&config.content_dir) {
             Ok(repository) => histories.repositories.push(repository),
             Err(problem @ OpenProblem::GitNotInstalled) => {
@@ -85,7 +97,21 @@ impl Histories {
                 RepoPath::from_relative(relative),
             ));
         }
-        history::containing(&self.repositories, file)
+        history::containing(&self.repositories, &self.canonical(file))
+    }
+
+    /// `file` absolute, its folders' symbolic links resolved.
+    fn canonical(&self, file: &Path) -> PathBuf {
+        if let Ok(relative) = file.strip_prefix(&self.content_dir) {
+            return self.canonical_content_dir.join(relative);
+        }
+        let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        match (absolute.parent(), absolute.file_name()) {
+            (Some(parent), Some(name)) => parent
+                .canonicalize()
+                .map_or_else(|_| absolute.clone(), |p| p.join(name)),
+            _ => absolute,
+        }
     }
 
     /// The last commit that changed `file`.

@@ -588,6 +588,7 @@ impl Repository {
 
     /// `file` (a path on disk, absolute or relative to the current folder)
     /// as a path in this repository; `None` when it is outside.
+    #[cfg(test)]
     pub(crate) fn repo_path(&self, file: &Path) -> Option<RepoPath> {
         let absolute = std::path::absolute(file).ok()?;
         // Resolve symlinks in the folders only: a linked file is named by
@@ -1370,14 +1371,18 @@ pub(crate) fn nested_repositories(folder: &Path) -> Vec<PathBuf> {
 }
 
 /// The repository among `repositories` holding `file` (the deepest, for
-/// nested ones), with the file's path in it.
+/// nested ones), with the file's path in it. `file` is absolute with its
+/// folders' symbolic links resolved, as repository tops are.
 pub(crate) fn containing<'r>(
     repositories: &'r [Repository],
     file: &Path,
 ) -> Option<(&'r Repository, RepoPath)> {
     repositories
         .iter()
-        .filter_map(|repo| Some((repo, repo.repo_path(file)?)))
+        .filter_map(|repo| {
+            let relative = file.strip_prefix(&repo.top).ok()?;
+            Some((repo, RepoPath::from_relative(relative)))
+        })
         .max_by_key(|(repo, _)| repo.top.components().count())
 }
 

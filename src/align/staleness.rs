@@ -23,7 +23,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::blocks::{self, Block, BlockChange, TextToTranslate};
+use super::blocks::{self, Block, BlockChange, TextChanges, TextToTranslate};
 use super::histories::Histories;
 use super::history::{CommitId, CommitInfo, RepoPath, Repository, RevisionProblem};
 use crate::model::staleness::{
@@ -258,65 +258,90 @@ impl Worktrees {
 }
 
 /// Reads the sources at their revisions (one batch per repository) and
-/// compares each with the source now.
+/// compares each with the source now. Translations of one source naming
+/// one revision share the reading and the comparison.
 fn compare_all(pages: &[SourcePage], comparisons: Vec<Comparison<'_>>) -> Vec<(usize, Assessment)> {
-    let texts_then = read_sources_then(&comparisons);
-    let mut now: HashMap<usize, Result<TextToTranslate, String>> = HashMap::new();
-    for comparison in comparisons.iter().filter(|c| !c.unchanged) {
-        now.entry(comparison.source)
-            .or_insert_with(|| text_now(&pages[comparison.source]));
+    let mut keys: Vec<usize> = Vec::new();
+    let mut key_of: HashMap<(usize, CommitId), usize> = HashMap::new();
+    for (index, comparison) in comparisons.iter().enumerate() {
+        if !comparison.unchanged {
+            key_of
+                .entry((comparison.source, comparison.revision))
+                .or_insert_with(|| {
+                    keys.push(index);
+                    keys.len() - 1
+                });
+        }
     }
-    comparisons
+    let texts_then = read_sources_then(&comparisons, &keys);
+    let mut now: HashMap<usize, Result<TextToTranslate, String>> = HashMap::new();
+    for &index in &keys {
+        let source = comparisons[index].source;
+        now.entry(source)
+            .or_insert_with(|| text_now(&pages[source]));
+    }
+    let compared: Vec<Result<(&TextToTranslate, &TextToTranslate, TextChanges), String>> = keys
         .par_iter()
         .zip(texts_then.par_iter())
-        .map(|(comparison, then)| {
-            let assessment = match (comparison.unchanged, then, now.get(&comparison.source)) {
-                (true, _, _) => current(comparison),
-                (false, Some(Ok(then)), Some(Ok(now))) => judge(pages, comparison, then, now),
-                (false, Some(Err(why)), _) | (false, _, Some(Err(why))) => {
-                    unknown(comparison.decided_by, why.clone())
+        .map(|(&index, then)| {
+            let then = then.as_ref().map_err(String::clone)?;
+            let now = now[&comparisons[index].source]
+                .as_ref()
+                .map_err(String::clone)?;
+            Ok((then, now, blocks::compare(then, now)))
+        })
+        .collect();
+    comparisons
+        .par_iter()
+        .map(|comparison| {
+            let assessment = if comparison.unchanged {
+                current(comparison)
+            } else {
+                match &compared[key_of[&(comparison.source, comparison.revision)]] {
+                    Ok((_, _, changes)) if changes.is_empty() => current(comparison),
+                    Ok((then, now, changes)) => judge(pages, comparison, then, now, changes),
+                    Err(why) => unknown(comparison.decided_by, why.clone()),
                 }
-                _ => unknown(
-                    comparison.decided_by,
-                    "the source could not be read".to_string(),
-                ),
             };
             (comparison.translation, assessment)
         })
         .collect()
 }
 
-/// The source's text at each comparison's revision (`None` for those that
-/// need none).
+/// The source's text at the revision of each comparison `keys` names.
 fn read_sources_then(
     comparisons: &[Comparison<'_>],
-) -> Vec<Option<Result<TextToTranslate, String>>> {
-    let mut texts: Vec<Option<Result<TextToTranslate, String>>> =
-        (0..comparisons.len()).map(|_| None).collect();
+    keys: &[usize],
+) -> Vec<Result<TextToTranslate, String>> {
+    let mut texts: Vec<Result<TextToTranslate, String>> = keys
+        .iter()
+        .map(|_| Err("the source at its revision was not read".to_string()))
+        .collect();
     let mut by_repository: BTreeMap<&Path, Vec<usize>> = BTreeMap::new();
-    for (index, comparison) in comparisons.iter().enumerate() {
-        if !comparison.unchanged {
-            by_repository
-                .entry(comparison.repository.top())
-                .or_default()
-                .push(index);
-        }
+    for (key, &index) in keys.iter().enumerate() {
+        by_repository
+            .entry(comparisons[index].repository.top())
+            .or_default()
+            .push(key);
     }
-    for indices in by_repository.into_values() {
-        let repository = comparisons[indices[0]].repository;
-        let requests: Vec<(CommitId, RepoPath)> = indices
+    for batch in by_repository.into_values() {
+        let repository = comparisons[keys[batch[0]]].repository;
+        let requests: Vec<(CommitId, RepoPath)> = batch
             .iter()
-            .map(|&i| (comparisons[i].revision, comparisons[i].path_then.clone()))
+            .map(|&key| {
+                let comparison = &comparisons[keys[key]];
+                (comparison.revision, comparison.path_then.clone())
+            })
             .collect();
         let read = repository.read_at(&requests);
-        for (&index, text) in indices.iter().zip(read) {
-            let path = comparisons[index].path_then.to_string_lossy().into_owned();
-            texts[index] = Some(
-                text.map_err(|problem| {
-                    format!("the source at its revision cannot be read: {problem}")
-                })
-                .and_then(|text| text_of_file(&path, text.as_bytes())),
-            );
+        for (&key, text) in batch.iter().zip(read) {
+            let path = comparisons[keys[key]]
+                .path_then
+                .to_string_lossy()
+                .into_owned();
+            texts[key] = text
+                .map_err(|problem| format!("the source at its revision cannot be read: {problem}"))
+                .and_then(|text| text_of_file(&path, text.as_bytes()));
         }
     }
     texts
@@ -364,11 +389,8 @@ fn judge(
     comparison: &Comparison<'_>,
     then: &TextToTranslate,
     now: &TextToTranslate,
+    changes: &TextChanges,
 ) -> Assessment {
-    let changes = blocks::compare(then, now);
-    if changes.is_empty() {
-        return current(comparison);
-    }
     let translated_from = comparison.revision.to_hex();
     let reason = StaleReason::TextChanged {
         translated_from: translated_from.clone(),
@@ -396,8 +418,8 @@ fn judge(
             revision: translated_from,
             path_then: comparison.path_then.to_string_lossy().into_owned(),
             source_changed: source_changed(pages, comparison),
-            title: changes.title,
-            description: changes.description,
+            title: changes.title.clone(),
+            description: changes.description.clone(),
             rows,
         })),
     }
