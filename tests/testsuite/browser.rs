@@ -86,11 +86,7 @@ const AUDITED: [(&str, &str, &str); 8] = [
         "/nl/commerce/b2b-and-b2c/",
         ".notice-mt",
     ),
-    (
-        "a stale page",
-        "/fr/commerce/b2b-and-b2c/",
-        "article.content",
-    ),
+    ("a stale page", "/fr/commerce/b2b-and-b2c/", ".notice-stale"),
     (
         "a plain-text page",
         "/fr/articles/b2c-b2b-b2c2b-b2b2c/",
@@ -107,6 +103,20 @@ const AUDITED: [(&str, &str, &str); 8] = [
         ".status-table",
     ),
     ("a missing page (404)", "/sv/no-such-page/", ".not-found"),
+];
+
+/// Pages of the site whose source has a history (see `Tab::history_origin`).
+const AUDITED_WITH_HISTORY: [(&str, &str, &str); 2] = [
+    (
+        "a stale page with the date its source changed",
+        "/fr/guide/setup/",
+        ".notice-stale",
+    ),
+    (
+        "the review page of a stale translation",
+        "/translation-status/review/fr/guide/setup/",
+        ".review-page",
+    ),
 ];
 
 /// The French page: its language's index holds two pages, so a search can
@@ -476,6 +486,24 @@ async fn audit_steps(tab: Tab, axe: String) {
                 assert_scheme(client, scheme, path).await;
                 audits
                     .run(client, &axe, &format!("{kind}, {setting}"))
+                    .await;
+            }
+            for (kind, path, marker) in AUDITED_WITH_HISTORY {
+                tab.goto_history(path).await;
+                let shown = client.find(Locator::Css(marker)).await;
+                assert!(shown.is_ok(), "{path} is not {kind}: no {marker}");
+                assert_scheme(client, scheme, path).await;
+                audits
+                    .run(client, &axe, &format!("{kind}, {setting}"))
+                    .await;
+                shots
+                    .take(
+                        client,
+                        &format!(
+                            "13-audit-{}-{width}px-{scheme}",
+                            marker.trim_start_matches('.')
+                        ),
+                    )
                     .await;
             }
 
@@ -984,6 +1012,15 @@ where
     );
 
     let server = StaticServer::start(&public);
+    let history = crate::common::stale_site();
+    let history_public = history.path().join("public");
+    let report = build(&BuildOptions {
+        root: history.path().to_path_buf(),
+        out: Some(history_public.clone()),
+        ..Default::default()
+    });
+    assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
+    let history_server = StaticServer::start(&history_public);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -993,6 +1030,7 @@ where
         let tab = Tab {
             client: session.client.clone(),
             origin: server.origin(),
+            history_origin: history_server.origin(),
             devtools: session.devtools().await,
         };
         let outcome = tokio::spawn(steps(tab)).await;
@@ -1011,6 +1049,9 @@ where
 struct Tab {
     client: Client,
     origin: String,
+    /// A second site whose source has a git history: a stale translation
+    /// with a dated notice, and its review page.
+    history_origin: String,
     devtools: DevTools,
 }
 
@@ -1023,6 +1064,12 @@ impl Tab {
     /// Opens a path of the site and waits for it to load.
     async fn goto(&self, path: &str) {
         self.client.goto(&self.url(path)).await.unwrap();
+    }
+
+    /// Opens a path of the site with a history.
+    async fn goto_history(&self, path: &str) {
+        let url = format!("{}{path}", self.history_origin);
+        self.client.goto(&url).await.unwrap();
     }
 }
 

@@ -123,3 +123,113 @@ pub fn head_commit(dir: &Path) -> String {
     );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
+
+// ---------------------------------------------------------------------------
+// A two-language site whose source has a git history (staleness, review pages)
+
+pub const EXL_ID: &str = "0f5b4a7f-d54b-4902-8791-7a8f67fa4b43";
+
+pub const SOURCE: &str = "---
+title: Set up the store
+description: How to set up a store.
+exl-id: 0f5b4a7f-d54b-4902-8791-7a8f67fa4b43
+---
+
+# Set up the store
+
+Open the admin and choose a plan.
+
+## Payments
+
+- Add a card.
+- Add a bank account.
+
+| Plan | Price |
+|---|---|
+| Basic | 10 |
+";
+
+pub fn translation(revision: &str) -> String {
+    format!(
+        "---
+title: Configurer la boutique
+description: Comment configurer une boutique.
+exl-id: {EXL_ID}
+source-git-commit: {revision}
+---
+
+# Configurer la boutique
+
+Ouvrez l'administration et choisissez une offre.
+
+## Paiements
+
+- Ajoutez une carte.
+- Ajoutez un compte bancaire.
+
+| Offre | Prix |
+|---|---|
+| Basic | 10 |
+"
+    )
+}
+
+pub fn config(extra: &str) -> String {
+    format!(
+        "title = 't'\nbase_url = 'https://x.org/'\nsource_language = 'en'\n{extra}\n\
+         [[languages]]\ntag = 'en'\n[[languages]]\ntag = 'fr'\n"
+    )
+}
+
+pub const DAY1: &str = "2026-01-01T00:00:00Z";
+pub const DAY2: &str = "2026-02-01T00:00:00Z";
+pub const DAY3: &str = "2026-03-01T00:00:00Z";
+
+pub fn commit(dir: &Path, message: &str, date: &str) {
+    git(dir, &["add", "-A"], date);
+    git(dir, &["commit", "-qm", message, "--allow-empty"], date);
+}
+
+/// One repository holding every language: the English page committed, the
+/// French translation naming that commit.
+pub fn one_repository() -> (tempfile::TempDir, String) {
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    fs::write(root.join("tolk.toml"), config("")).unwrap();
+    fs::create_dir_all(root.join("content/en/guide")).unwrap();
+    fs::create_dir_all(root.join("content/fr/guide")).unwrap();
+    fs::write(root.join("content/en/guide/setup.md"), SOURCE).unwrap();
+    git(root, &["init", "-q"], DAY1);
+    commit(root, "en", DAY1);
+    let revision = head_commit(root);
+    fs::write(
+        root.join("content/fr/guide/setup.md"),
+        translation(&revision),
+    )
+    .unwrap();
+    commit(root, "fr", DAY2);
+    (site, revision)
+}
+
+pub fn edit(root: &Path, file: &str, from: &str, to: &str) {
+    let path = root.join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{from} not in {file}");
+    fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// [`one_repository`] with the theme, and the English text changed since
+/// the French translation: a stale translation with a review page.
+pub fn stale_site() -> tempfile::TempDir {
+    let (site, _) = one_repository();
+    let root = site.path();
+    copy_dir(&example_site().join("themes"), &root.join("themes"));
+    edit(
+        root,
+        "content/en/guide/setup.md",
+        "choose a plan.",
+        "choose a plan and a region.",
+    );
+    commit(root, "text", DAY3);
+    site
+}

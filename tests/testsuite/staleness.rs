@@ -15,60 +15,6 @@ use tolk::model::staleness::Decision;
 use tolk::model::status::{Cell, CellStatus, GroupKind, StatusReport};
 use tolk::pipeline::{BuildOptions, load_site};
 
-const EXL_ID: &str = "0f5b4a7f-d54b-4902-8791-7a8f67fa4b43";
-
-const SOURCE: &str = "---
-title: Set up the store
-description: How to set up a store.
-exl-id: 0f5b4a7f-d54b-4902-8791-7a8f67fa4b43
----
-
-# Set up the store
-
-Open the admin and choose a plan.
-
-## Payments
-
-- Add a card.
-- Add a bank account.
-
-| Plan | Price |
-|---|---|
-| Basic | 10 |
-";
-
-fn translation(revision: &str) -> String {
-    format!(
-        "---
-title: Configurer la boutique
-description: Comment configurer une boutique.
-exl-id: {EXL_ID}
-source-git-commit: {revision}
----
-
-# Configurer la boutique
-
-Ouvrez l'administration et choisissez une offre.
-
-## Paiements
-
-- Ajoutez une carte.
-- Ajoutez un compte bancaire.
-
-| Offre | Prix |
-|---|---|
-| Basic | 10 |
-"
-    )
-}
-
-fn config(extra: &str) -> String {
-    format!(
-        "title = 't'\nbase_url = 'https://x.org/'\nsource_language = 'en'\n{extra}\n\
-         [[languages]]\ntag = 'en'\n[[languages]]\ntag = 'fr'\n"
-    )
-}
-
 fn status_of(root: &Path) -> StatusReport {
     let (site, problems) = load_site(&BuildOptions {
         root: root.to_path_buf(),
@@ -81,43 +27,6 @@ fn status_of(root: &Path) -> StatusReport {
 
 fn french(report: &StatusReport) -> &Cell {
     &report.groups[0].cells["fr"]
-}
-
-const DAY1: &str = "2026-01-01T00:00:00Z";
-const DAY2: &str = "2026-02-01T00:00:00Z";
-const DAY3: &str = "2026-03-01T00:00:00Z";
-
-fn commit(dir: &Path, message: &str, date: &str) {
-    git(dir, &["add", "-A"], date);
-    git(dir, &["commit", "-qm", message, "--allow-empty"], date);
-}
-
-/// One repository holding every language: the English page committed, the
-/// French translation naming that commit.
-fn one_repository() -> (tempfile::TempDir, String) {
-    let site = tempfile::tempdir().unwrap();
-    let root = site.path();
-    fs::write(root.join("tolk.toml"), config("")).unwrap();
-    fs::create_dir_all(root.join("content/en/guide")).unwrap();
-    fs::create_dir_all(root.join("content/fr/guide")).unwrap();
-    fs::write(root.join("content/en/guide/setup.md"), SOURCE).unwrap();
-    git(root, &["init", "-q"], DAY1);
-    commit(root, "en", DAY1);
-    let revision = head_commit(root);
-    fs::write(
-        root.join("content/fr/guide/setup.md"),
-        translation(&revision),
-    )
-    .unwrap();
-    commit(root, "fr", DAY2);
-    (site, revision)
-}
-
-fn edit(root: &Path, file: &str, from: &str, to: &str) {
-    let path = root.join(file);
-    let text = fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{from} not in {file}");
-    fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
 const EN: &str = "content/en/guide/setup.md";
@@ -405,11 +314,8 @@ fn without_history_nothing_is_stale_for_a_word_count_and_unknown_says_why() {
 
 #[test]
 fn the_site_has_a_review_page_and_a_notice_in_the_reader_s_language() {
-    let (site, _) = one_repository();
+    let site = stale_site();
     let root = site.path();
-    copy_dir(&example_site().join("themes"), &root.join("themes"));
-    edit(root, EN, "choose a plan.", "choose a plan and a region.");
-    commit(root, "text", DAY3);
     let out = root.join("public");
     let report = build_into(root, &out);
     assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
