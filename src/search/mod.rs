@@ -180,24 +180,7 @@ impl SearchIndexer {
             // "no results" instead of failing to load.
             by_language.push(Vec::new());
         }
-        // A thread of its own per language, not rayon's pool: each blocks
-        // on an async runtime, and a rayon worker waiting there may be
-        // handed another language's job, whose runtime would then start
-        // inside the first one (which panics).
-        let indexes: Vec<Result<LanguageIndex, String>> = std::thread::scope(|scope| {
-            let running: Vec<_> = by_language
-                .into_iter()
-                .map(|pages| scope.spawn(move || index_language(pages)))
-                .collect();
-            running
-                .into_iter()
-                .map(|thread| {
-                    thread
-                        .join()
-                        .unwrap_or_else(|_| Err("the search indexer failed".to_string()))
-                })
-                .collect()
-        });
+        let indexes = index_languages(by_language);
         let mut bundle = SearchBundle::default();
         let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         let mut entries = Vec::new();
@@ -252,6 +235,39 @@ pub(crate) fn index_folder(out: &Path) -> Result<SearchBundle, String> {
         Ok::<(), String>(())
     })?;
     indexer.finish()
+}
+
+/// Indexes each language's pages, as many languages at once as there are
+/// cores (each language's index is held in memory until it is written, so
+/// more at once only costs memory). Plain threads, not rayon's pool: each
+/// blocks on an async runtime, and a rayon worker waiting there may be
+/// handed another language's job, whose runtime would then start inside
+/// the first one (which panics).
+fn index_languages(by_language: Vec<Vec<Page>>) -> Vec<Result<LanguageIndex, String>> {
+    let count = by_language.len();
+    let queue = Mutex::new(by_language.into_iter().enumerate().collect::<Vec<_>>());
+    let results = Mutex::new((0..count).map(|_| None).collect::<Vec<_>>());
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(count);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                    let Some((index, pages)) = next else { break };
+                    let index_result = index_language(pages);
+                    results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(index_result);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err("the search indexer failed".to_string())))
+        .collect()
 }
 
 /// One language's index: Pagefind's files and the pages it could not read.
