@@ -3,12 +3,20 @@
 #
 #   bash benches/compare.sh [--pages 1000,5000,20000] [--runs 5]
 #                           [--languages fr,it,nl,sv] [--seed 42] [--keep]
+#                           [--search] [--generator FILE.py]
 #
 # For each page count N it generates a corpus (examples/gen_corpus.rs) with a
 # tolk site and an equivalent Hugo site, then times, R times each:
 #   - a build into an empty output folder,
 #   - a build over an existing output folder (the previous run's),
-#   - `tolk report` (no Hugo counterpart).
+#   - `tolk report` (no Hugo counterpart);
+#   - with --search: tolk with `search = true` (pages and index) against
+#     Hugo followed by Pagefind's own command line on Hugo's output, each
+#     into an empty folder (Pagefind from the Python package index, in a
+#     virtual environment under the work folder).
+# --generator FILE.py takes the corpus from another generator with the same
+# options as the one behind the issues' figures (--pages, --seed, --out,
+# --layout neutral|hugo) instead of examples/gen_corpus.rs.
 # Wall time and peak RSS come from GNU time (`/usr/bin/time -v`). The summary
 # table is printed at the end; every single run is also written as one line
 # of benches/results/<date>.tsv. No timed run follows a deletion: outputs
@@ -20,6 +28,8 @@ RUNS=5
 LANGUAGES="fr,it,nl,sv"
 SEED=42
 KEEP=0
+SEARCH=0
+GENERATOR=""
 
 # shellcheck source=benches/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -35,6 +45,8 @@ while (($#)); do
         --seed) SEED="${2:?--seed needs a value}"; shift 2 ;;
         --seed=*) SEED="${1#*=}"; shift ;;
         --keep) KEEP=1; shift ;;
+        --search) SEARCH=1; shift ;;
+        --generator) GENERATOR="$(realpath "${2:?--generator needs a file}")"; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac
@@ -54,6 +66,10 @@ if ((${#missing[@]})); then
     install_packages "${missing[@]}"
 fi
 command -v hugo >/dev/null 2>&1 || die "hugo is still missing after the install"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/tolk-bench.XXXXXX")"
+if ((SEARCH)); then
+    install_pagefind "$WORK"
+fi
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is still missing after the install"
 
 echo "Building tolk and the corpus generator (release) …"
@@ -80,7 +96,8 @@ echo "tolk:    $tolk_version"
 echo "hugo:    $hugo_version"
 echo "rustc:   $rustc_version"
 echo "Load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min averages; other work on the machine skews the times)"
-echo "Corpus:  pages $PAGES, languages $LANGUAGES, seed $SEED; $RUNS runs per measurement; started $started"
+echo "Corpus:  pages $PAGES, languages $LANGUAGES, seed $SEED, generator ${GENERATOR:-examples/gen_corpus.rs}; $RUNS runs per measurement; started $started"
+((SEARCH)) && echo "Search:  tolk's built-in Pagefind index against $($PAGEFIND --version 2>/dev/null)"
 
 RESULTS_DIR="$ROOT/benches/results"
 mkdir -p "$RESULTS_DIR"
@@ -110,7 +127,6 @@ fast_rm() {
     done
 }
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/tolk-bench.XXXXXX")"
 cleanup() {
     local status=$?
     if ((KEEP)) || ((status != 0)); then
@@ -215,6 +231,13 @@ hugo_empty() {
 hugo_existing() {
     measure hugo existing "$1" hugo --quiet --source "$SITE/hugo" --destination "$WORK/out-hugo"
 }
+tolk_search() {
+    measure tolk search "$1" "$TOLK" build --root "$SITE/tolk-search" --out "$WORK/empty/tolk-search-$1"
+}
+hugo_search() {
+    local out="$WORK/empty/hugo-search-$1"
+    measure hugo search "$1" sh -c "hugo --quiet --source '$SITE/hugo' --destination '$out' && $PAGEFIND --site '$out' --silent"
+}
 
 for N in "${PAGE_COUNTS[@]}"; do
     ((N > 0)) || die "page counts must be positive"
@@ -258,6 +281,11 @@ for N in "${PAGE_COUNTS[@]}"; do
     series tolk existing tolk_existing
     series hugo existing hugo_existing
     series tolk report tolk_report
+    if ((SEARCH)); then
+        with_search "$SITE/tolk" "$SITE/tolk-search"
+        series tolk search tolk_search
+        series hugo search hugo_search
+    fi
 
     # Nothing is deleted before the last size is done (see tolk_empty); the
     # work folder goes at the end.

@@ -47,11 +47,54 @@ cpu_model() {
 
 # generate_corpus N SITE: writes the N-page corpus into SITE (a tolk and a
 # Hugo site), copies the repository's themes into the tolk site, and sets
-# FILES to its number of content files.
+# FILES to its number of content files. With GENERATOR set (a Python
+# generator taking --pages, --seed, --out and --layout neutral|hugo, such
+# as the one the issues' figures come from), that one writes both sites and
+# tolk.toml is written here for LANGUAGES.
 generate_corpus() {
     local n="$1" site="$2"
-    "$GEN" --pages "$n" --languages "$LANGUAGES" --seed "$SEED" --out "$site" | sed 's/^/   /' \
-        || die "the corpus generator failed for N=$n"
+    if [[ -n "${GENERATOR:-}" ]]; then
+        python3 "$GENERATOR" --pages "$n" --seed "$SEED" --out "$site/tolk" --layout neutral | sed 's/^/   /' \
+            || die "$GENERATOR failed for N=$n (neutral layout)"
+        python3 "$GENERATOR" --pages "$n" --seed "$SEED" --out "$site/hugo" --layout hugo | sed 's/^/   /' \
+            || die "$GENERATOR failed for N=$n (hugo layout)"
+        write_tolk_config "$site/tolk/tolk.toml"
+    else
+        "$GEN" --pages "$n" --languages "$LANGUAGES" --seed "$SEED" --out "$site" | sed 's/^/   /' \
+            || die "the corpus generator failed for N=$n"
+    fi
     cp -R "$ROOT/themes" "$site/tolk/themes"
     FILES=$(find "$site/tolk/content" -type f -name '*.md' | wc -l)
+}
+
+# write_tolk_config FILE: a tolk.toml for a generated site in LANGUAGES.
+write_tolk_config() {
+    {
+        echo 'title = "Commerce documentation"'
+        echo 'base_url = "https://docs.example.org/"'
+        echo 'source_language = "en"'
+        local tag
+        for tag in ${LANGUAGES//,/ }; do
+            printf '\n[[languages]]\ntag = "%s"\n' "$tag"
+        done
+    } >"$1"
+}
+
+# with_search SITE COPY: a copy of the tolk site SITE with `search = true`.
+with_search() {
+    cp -R "$1" "$2"
+    { echo "search = true"; cat "$1/tolk.toml"; } >"$2/tolk.toml"
+}
+
+# install_pagefind DIR: Pagefind's own command line, from the Python package
+# index (`pagefind-bin`), into a virtual environment in DIR; sets PAGEFIND
+# to the command that runs it.
+install_pagefind() {
+    local venv="$1/pagefind-venv"
+    if [[ ! -x "$venv/bin/python" ]]; then
+        python3 -m venv "$venv" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+        "$venv/bin/pip" install --quiet "pagefind-bin==${PAGEFIND_VERSION:-1.5.2}" \
+            || die "pip install pagefind-bin failed"
+    fi
+    PAGEFIND="$venv/bin/python -m pagefind_bin"
 }
