@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 
 use crate::align::status;
 use crate::model::staleness::{FieldChange, SourceChanges};
-use crate::model::status::StatusReport;
+use crate::model::status::{GroupStatus, StatusReport};
 use crate::model::urls::{output_path, page_url, review_url, section_of};
 use crate::model::{Diagnostic, Language, OutputFile};
 use crate::render::theme::template_error;
 
-use super::values::{Alternate, FieldRow, ListedPage, ReviewValue, SectionValue};
-use super::{STATUS_PAGE, SiteView};
+use super::values::{Alternate, FieldRow, ListedPage, ReviewValue, SectionValue, StatusPageLink};
+use super::{STATUS_GROUPS_PER_PAGE, STATUS_PAGE, SiteView};
 
 impl SiteView<'_> {
     /// Each language's home, the root, the 404 pages, the status page (unless
@@ -30,7 +30,7 @@ impl SiteView<'_> {
         );
         files.push(self.render_not_found(None));
         if self.config.translations.status_page {
-            files.push(self.render_status(&status::collect(self.site)));
+            files.extend(self.render_status(status::collect(self.site)));
         }
         files.extend(self.redirects());
         if self.config.translations.status_page {
@@ -182,17 +182,61 @@ impl SiteView<'_> {
         })
     }
 
-    /// The status page speaks the site's first language: it is for the
-    /// translators of every language, not for readers of one.
-    pub(super) fn render_status(&self, report: &StatusReport) -> Result<OutputFile, Diagnostic> {
+    /// The status pages speak the site's first language: they are for the
+    /// translators of every language, not for readers of one. A big site's
+    /// table is cut into pages of [`STATUS_GROUPS_PER_PAGE`] rows, each with
+    /// the whole site's coverage and totals: one page of 20,000 rows is more
+    /// than a browser shows well, and its template values alone took 100 MB
+    /// to render at 5,000 pages.
+    fn render_status(&self, mut report: StatusReport) -> Vec<Result<OutputFile, Diagnostic>> {
+        let groups = std::mem::take(&mut report.groups);
+        let unaligned = std::mem::take(&mut report.unaligned);
+        let slices: Vec<&[GroupStatus]> = if groups.is_empty() {
+            vec![&[]]
+        } else {
+            groups.chunks(STATUS_GROUPS_PER_PAGE).collect()
+        };
+        let urls: Vec<String> = (0..slices.len()).map(|n| self.status_page_url(n)).collect();
+        let pages: Vec<StatusPageLink> = slices
+            .iter()
+            .zip(&urls)
+            .enumerate()
+            .map(|(n, (slice, url))| StatusPageLink {
+                number: n + 1,
+                url,
+                first: slice.first().map_or("", |g| g.title.as_str()),
+                last: slice.last().map_or("", |g| g.title.as_str()),
+            })
+            .collect();
         let first = &self.config.languages[0];
-        let url = format!("{}{STATUS_PAGE}", self.config.base_path);
-        let mut context = self.base_context(&first.tag);
-        context.insert("status", report);
-        context.insert("translations", &self.home_translations(None));
-        context.insert("alternates", &Vec::<Alternate>::new());
-        context.insert("canonical", &self.permalink(&url));
-        self.render_template("status.html", &context, &url)
+        slices
+            .iter()
+            .enumerate()
+            .map(|(n, slice)| {
+                report.groups = slice.to_vec();
+                report.unaligned = if n == 0 {
+                    unaligned.clone()
+                } else {
+                    Vec::new()
+                };
+                let mut context = self.base_context(&first.tag);
+                context.insert("status", &report);
+                context.insert("status_pages", &pages);
+                context.insert("status_page", &(n + 1));
+                context.insert("translations", &self.home_translations(None));
+                context.insert("alternates", &Vec::<Alternate>::new());
+                context.insert("canonical", &self.permalink(&urls[n]));
+                self.render_template("status.html", &context, &urls[n])
+            })
+            .collect()
+    }
+
+    /// `/translation-status/`, then `/translation-status/page/2/` and on.
+    fn status_page_url(&self, index: usize) -> String {
+        match index {
+            0 => format!("{}{STATUS_PAGE}", self.config.base_path),
+            n => format!("{}{STATUS_PAGE}page/{}/", self.config.base_path, n + 1),
+        }
     }
 
     /// The pages of one language grouped by their first folder; pages at the

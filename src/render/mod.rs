@@ -56,6 +56,8 @@ pub struct RenderOutcome {
 
 /// Where the translation status page is published, under the base path.
 const STATUS_PAGE: &str = "translation-status/";
+/// Rows of one translation status page.
+const STATUS_GROUPS_PER_PAGE: usize = 200;
 /// Room reserved for a rendered page: the theme writes 30 to 60 KB around a
 /// typical page, and growing the buffer by doubling copies it several times.
 const PAGE_SIZE_HINT: usize = 64 * 1024;

@@ -205,3 +205,13 @@ pub(super) fn iso_date(seconds: i64) -> String {
         .take(10)
         .collect()
 }
+
+/// One page of the translation status, for the links between them.
+#[derive(Serialize)]
+pub(super) struct StatusPageLink<'a> {
+    pub(super) number: usize,
+    pub(super) url: &'a str,
+    /// The titles of its first and last rows.
+    pub(super) first: &'a str,
+    pub(super) last: &'a str,
+}

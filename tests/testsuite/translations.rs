@@ -476,3 +476,44 @@ fn the_article_does_not_look_like_the_b2b_page_even_without_a_language_clash() {
         "article scores {score}"
     );
 }
+
+#[test]
+fn a_big_site_s_status_is_cut_into_pages_with_the_whole_site_s_coverage() {
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    fs::write(
+        root.join("tolk.toml"),
+        "title='t'\nbase_url='https://x.org/'\n[[languages]]\ntag='fr'\n[[languages]]\ntag='nl'\n",
+    )
+    .unwrap();
+    copy_dir(&example_site().join("themes"), &root.join("themes"));
+    fs::create_dir_all(root.join("content/fr/guide")).unwrap();
+    for n in 0..450 {
+        fs::write(
+            root.join(format!("content/fr/guide/page-{n:03}.md")),
+            format!("# Page {n:03}\n\nTexte.\n"),
+        )
+        .unwrap();
+    }
+    let out = root.join("public");
+    assert_eq!(build_into(root, &out).errors(), 0);
+    let rows = |path: &str| select(&read_html(&out.join(path)), ".status-table tbody tr").len();
+    assert_eq!(rows("translation-status/index.html"), 200);
+    assert_eq!(rows("translation-status/page/2/index.html"), 200);
+    assert_eq!(rows("translation-status/page/3/index.html"), 50);
+    assert!(!out.join("translation-status/page/4").exists());
+    let first = read_html(&out.join("translation-status/page/3/index.html"));
+    let links: Vec<String> = select(&first, ".status-pages a")
+        .iter()
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect();
+    assert_eq!(
+        links,
+        ["/translation-status/", "/translation-status/page/2/"]
+    );
+    let coverage = visible_text(&first);
+    assert!(
+        coverage.contains("100%") && coverage.contains("0%"),
+        "{coverage}"
+    );
+}
