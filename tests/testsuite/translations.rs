@@ -513,7 +513,7 @@ fn a_big_site_s_status_is_cut_into_pages_with_the_whole_site_s_coverage() {
     );
     let coverage = visible_text(&first);
     assert!(
-        coverage.contains("100%") && coverage.contains("0%"),
+        coverage.contains("100.0%") && coverage.contains("0.0%"),
         "{coverage}"
     );
 }
