@@ -14,17 +14,19 @@ const FEED_ENTRIES: usize = 50;
 
 /// Every file for machines the site has: the sitemap, `robots.txt` and,
 /// unless turned off, each language's feed.
-pub(crate) fn files(site: &LoadedSite) -> Vec<OutputFile> {
-    let mut files = vec![sitemap(site), robots(&site.config)];
-    if site.config.feeds {
-        files.extend(
+pub(crate) fn files(site: &LoadedSite) -> impl Iterator<Item = OutputFile> + '_ {
+    // Made one at a time as the caller writes them: the sitemap of a big
+    // site is tens of megabytes.
+    let feeds = site.config.feeds;
+    std::iter::once_with(|| sitemap(site))
+        .chain(std::iter::once_with(|| robots(&site.config)))
+        .chain(
             site.config
                 .languages
                 .iter()
+                .filter(move |_| feeds)
                 .map(|l| atom(site, &l.tag, &site.updated)),
-        );
-    }
-    files
+        )
 }
 
 /// `https://host` + a site-relative URL.
@@ -41,7 +43,13 @@ fn xml(text: &str) -> String {
 /// with its translations as `xhtml:link` alternates.
 pub(crate) fn sitemap(site: &LoadedSite) -> OutputFile {
     let config = &site.config;
-    let mut out = String::from(
+    // Each page lists every translation: about 100 bytes per language.
+    // Sized once, the tens of megabytes of a big site's sitemap are not
+    // copied again and again as the text grows.
+    let mut out = String::with_capacity(
+        (site.pages.len() + site.fallbacks.len() + 1) * (config.languages.len() + 2) * 100,
+    );
+    out.push_str(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
     );
     let homes: Vec<(String, String)> = config

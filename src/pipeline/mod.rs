@@ -309,14 +309,14 @@ pub(crate) fn write_site_wide(
 ) -> Written {
     let counts = ChangeCounter::default();
     let mut problems = Vec::new();
-    let files = view
-        .site_pages()
-        .into_iter()
-        .chain(feeds::files(site).into_iter().map(Ok));
-    for file in files {
+    let mut write = |file: Result<OutputFile, Diagnostic>| {
         if let Err(problem) = file.and_then(|file| counts.write(folder, &file)) {
             problems.push(problem);
         }
+    };
+    view.site_pages(&mut write);
+    for file in feeds::files(site) {
+        write(Ok(file));
     }
     counts.into_written(problems, 0)
 }

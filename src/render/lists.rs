@@ -16,31 +16,30 @@ use super::{STATUS_GROUPS_PER_PAGE, STATUS_PAGE, SiteView};
 impl SiteView<'_> {
     /// Each language's home, the root, the 404 pages, the status page (unless
     /// turned off) and the redirects of aliases.
-    pub fn site_pages(&self) -> Vec<Result<OutputFile, Diagnostic>> {
-        let languages = &self.config.languages;
-        let mut files: Vec<Result<OutputFile, Diagnostic>> = languages
-            .iter()
-            .map(|language| self.render_home(language))
-            .collect();
-        files.push(self.render_root());
-        files.extend(
-            languages
-                .iter()
-                .map(|language| self.render_not_found(Some(language))),
-        );
-        files.push(self.render_not_found(None));
-        if self.config.translations.status_page {
-            files.extend(self.render_status(status::collect(self.site)));
+    /// Each is handed to `sink` as soon as it is made: a big site's homes
+    /// and status pages are megabytes each, and were all held at once.
+    pub fn site_pages(&self, sink: &mut dyn FnMut(Result<OutputFile, Diagnostic>)) {
+        for language in &self.config.languages {
+            sink(self.render_home(language));
         }
-        files.extend(self.redirects());
-        if self.config.translations.status_page {
-            files.extend(self.reviews());
+        sink(self.render_root());
+        for language in &self.config.languages {
+            sink(self.render_not_found(Some(language)));
         }
-        files
+        sink(self.render_not_found(None));
+        if self.config.translations.status_page {
+            self.render_status(status::collect(self.site), sink);
+        }
+        for redirect in self.redirects() {
+            sink(redirect);
+        }
+        if self.config.translations.status_page {
+            self.render_reviews(sink);
+        }
     }
 
     /// A review page for every translation stale by its source's history.
-    fn reviews(&self) -> Vec<Result<OutputFile, Diagnostic>> {
+    fn render_reviews(&self, sink: &mut dyn FnMut(Result<OutputFile, Diagnostic>)) {
         let mut stale: Vec<(usize, &SourceChanges)> = self
             .site
             .staleness
@@ -49,10 +48,11 @@ impl SiteView<'_> {
             .filter_map(|(&page, a)| Some((page, a.changes.as_deref()?)))
             .collect();
         stale.sort_by_key(|(page, _)| *page);
-        stale
-            .into_iter()
-            .filter_map(|(page, changes)| self.render_review(page, changes))
-            .collect()
+        for (page, changes) in stale {
+            if let Some(review) = self.render_review(page, changes) {
+                sink(review);
+            }
+        }
     }
 
     fn render_review(
@@ -188,7 +188,11 @@ impl SiteView<'_> {
     /// the whole site's coverage and totals: one page of 20,000 rows is more
     /// than a browser shows well, and its template values alone took 100 MB
     /// to render at 5,000 pages.
-    fn render_status(&self, mut report: StatusReport) -> Vec<Result<OutputFile, Diagnostic>> {
+    fn render_status(
+        &self,
+        mut report: StatusReport,
+        sink: &mut dyn FnMut(Result<OutputFile, Diagnostic>),
+    ) {
         let groups = std::mem::take(&mut report.groups);
         let unaligned = std::mem::take(&mut report.unaligned);
         let slices: Vec<&[GroupStatus]> = if groups.is_empty() {
@@ -209,26 +213,22 @@ impl SiteView<'_> {
             })
             .collect();
         let first = &self.config.languages[0];
-        slices
-            .iter()
-            .enumerate()
-            .map(|(n, slice)| {
-                report.groups = slice.to_vec();
-                report.unaligned = if n == 0 {
-                    unaligned.clone()
-                } else {
-                    Vec::new()
-                };
-                let mut context = self.base_context(&first.tag);
-                context.insert("status", &report);
-                context.insert("status_pages", &pages);
-                context.insert("status_page", &(n + 1));
-                context.insert("translations", &self.home_translations(None));
-                context.insert("alternates", &Vec::<Alternate>::new());
-                context.insert("canonical", &self.permalink(&urls[n]));
-                self.render_template("status.html", &context, &urls[n])
-            })
-            .collect()
+        for (n, slice) in slices.iter().enumerate() {
+            report.groups = slice.to_vec();
+            report.unaligned = if n == 0 {
+                unaligned.clone()
+            } else {
+                Vec::new()
+            };
+            let mut context = self.base_context(&first.tag);
+            context.insert("status", &report);
+            context.insert("status_pages", &pages);
+            context.insert("status_page", &(n + 1));
+            context.insert("translations", &self.home_translations(None));
+            context.insert("alternates", &Vec::<Alternate>::new());
+            context.insert("canonical", &self.permalink(&urls[n]));
+            sink(self.render_template("status.html", &context, &urls[n]));
+        }
     }
 
     /// `/translation-status/`, then `/translation-status/page/2/` and on.
