@@ -82,12 +82,26 @@ impl SourcePage {
 pub enum Reach {
     /// The page itself, and the fallback pages showing its content.
     Page,
+    /// The pages of its section in its language show it (a title: in
+    /// their sidebars, breadcrumbs and neighbours).
+    Section,
     /// What the site works out from its pages (staleness, fallback pages)
     /// may change: the pages of its translation group show it.
     Group,
     /// Other pages show it (navigation, links, switchers, redirects): every
     /// page.
     Site,
+}
+
+impl Reach {
+    /// The reach of two changes together: the larger, or every page when
+    /// each reaches pages the other does not.
+    pub fn and(self, other: Reach) -> Reach {
+        match (self, other) {
+            (Reach::Section, Reach::Group) | (Reach::Group, Reach::Section) => Reach::Site,
+            _ => self.max(other),
+        }
+    }
 }
 
 impl SourcePage {
@@ -120,12 +134,22 @@ impl SourcePage {
             && *folder_language == self.file.folder_language
             && *suffix_language == self.file.suffix_language
             && *logical_path == self.file.logical_path
-            && *lang == self.lang
-            && *title == self.title;
+            && *lang == self.lang;
         if !placed_as_before {
             return Reach::Site;
         }
-        self.front.reach_of_change(front)
+        let front = self.front.reach_of_change(front);
+        if *title == self.title {
+            return front;
+        }
+        // A section's own page names the section in every sidebar of its
+        // language; another page's title shows in its section only.
+        let titled = if self.file.logical_path.contains('/') {
+            Reach::Section
+        } else {
+            Reach::Site
+        };
+        front.and(titled)
     }
 }
 
@@ -140,5 +164,44 @@ impl Default for ReadOptions {
         ReadOptions {
             repair_mojibake: true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(logical_path: &str, title: &str) -> SourcePage {
+        SourcePage {
+            file: SourceFile {
+                path: PathBuf::from(format!("/s/content/fr/{logical_path}.md")),
+                display_path: PathBuf::from(format!("content/fr/{logical_path}.md")),
+                format: SourceFormat::Markdown,
+                folder_language: Some("fr".into()),
+                suffix_language: None,
+                logical_path: logical_path.into(),
+            },
+            lang: "fr".into(),
+            front: FrontMatter::default(),
+            body: Body::Text(String::new()),
+            body_line: 1,
+            title: title.into(),
+        }
+    }
+
+    #[test]
+    fn a_title_reaches_its_section_and_a_section_page_s_title_everything() {
+        let change = |path| page(path, "Old").reach_of_change(&page(path, "New"));
+        assert_eq!(change("guide/setup"), Reach::Section);
+        assert_eq!(change("guide"), Reach::Site);
+        let same = page("guide/setup", "Old").reach_of_change(&page("guide/setup", "Old"));
+        assert_eq!(same, Reach::Page);
+    }
+
+    #[test]
+    fn reaches_that_touch_different_pages_add_up_to_every_page() {
+        assert_eq!(Reach::Section.and(Reach::Group), Reach::Site);
+        assert_eq!(Reach::Page.and(Reach::Section), Reach::Section);
+        assert_eq!(Reach::Group.and(Reach::Page), Reach::Group);
     }
 }

@@ -160,11 +160,15 @@ impl IncrementalSite {
         let reach = self.reach(&changed, &fresh);
         let mut rebuild = Rebuild::default();
         let wanted = match reach {
-            Some((Reach::Page, indices)) => {
+            Some((reach @ (Reach::Page | Reach::Section), indices)) => {
                 self.lap("page edit: pages swapped in");
                 self.swap_in(&indices, fresh);
                 diagnostics.extend(self.built.alignment_problems.iter().cloned());
-                indices.into_iter().collect()
+                if reach == Reach::Section {
+                    self.section_mates(&indices)
+                } else {
+                    indices.into_iter().collect()
+                }
             }
             _ => {
                 let groups_before = self.groups_of(&changed);
@@ -207,11 +211,11 @@ impl IncrementalSite {
                 .pages
                 .iter()
                 .position(|old| old.file.path == page.file.path)?;
-            reach = reach.max(site.pages[index].reach_of_change(page));
+            reach = reach.and(site.pages[index].reach_of_change(page));
             indices.push(index);
         }
-        if reach == Reach::Page && !self.bodies_keep_what_others_read(&indices, fresh) {
-            reach = Reach::Group;
+        if reach < Reach::Group && !self.bodies_keep_what_others_read(&indices, fresh) {
+            reach = reach.and(Reach::Group);
         }
         Some((reach, indices))
     }
@@ -224,7 +228,12 @@ impl IncrementalSite {
     fn bodies_keep_what_others_read(&mut self, indices: &[usize], fresh: &[SourcePage]) -> bool {
         let site = &mut self.built.site;
         let compared = indices.iter().any(|&index| {
-            site.pages[index].lang == site.config.source_language || site.staleness.is_stale(index)
+            let reviewed = site
+                .staleness
+                .translations
+                .get(&index)
+                .is_some_and(|a| a.changes.is_some());
+            site.pages[index].lang == site.config.source_language || reviewed
         });
         if compared {
             return false;
@@ -276,6 +285,24 @@ impl IncrementalSite {
         self.built.alignment_problems = problems.clone();
         diagnostics.extend(problems);
         self.built.site = site;
+    }
+
+    /// The changed pages and the pages of their sections, in their
+    /// languages.
+    fn section_mates(&self, indices: &[usize]) -> HashSet<usize> {
+        let pages = &self.built.site.pages;
+        fn section(page: &SourcePage) -> &str {
+            let path = &page.file.logical_path;
+            path.split_once('/')
+                .map_or(path.as_str(), |(first, _)| first)
+        }
+        let places: HashSet<(&str, &str)> = indices
+            .iter()
+            .map(|&i| (pages[i].lang.as_str(), section(&pages[i])))
+            .collect();
+        (0..pages.len())
+            .filter(|&i| places.contains(&(pages[i].lang.as_str(), section(&pages[i]))))
+            .collect()
     }
 
     /// The files of the pages in the groups of the changed pages.
