@@ -219,7 +219,7 @@ fn publish(
     let search = config.search.then(SearchIndexer::new);
     let view = SiteView::new(site, theme);
     let pages = write_pages(&view, &staging, &|_| true, search.as_ref(), progress);
-    let site_wide = write_site_wide(&view, site, &staging);
+    let site_wide = write_site_wide(&view, site, &staging, &|| {});
     clock.lap("render and write");
     report.diagnostics.extend(pages.problems);
     report.diagnostics.extend(site_wide.problems);
@@ -301,11 +301,14 @@ pub(crate) fn write_pages(
 }
 
 /// The pages every site has (homes, root, 404 pages, status page,
-/// redirects) and the files for machines (sitemap, robots.txt, feeds).
+/// redirects) and the files for machines (sitemap, robots.txt, feeds);
+/// `between` is called when the pages are written and the files for
+/// machines are not yet.
 pub(crate) fn write_site_wide(
     view: &SiteView<'_>,
     site: &LoadedSite,
     folder: &dyn SiteFolder,
+    between: &dyn Fn(),
 ) -> Written {
     let counts = ChangeCounter::default();
     let mut problems = Vec::new();
@@ -315,6 +318,7 @@ pub(crate) fn write_site_wide(
         }
     };
     view.site_pages(&mut write);
+    between();
     for file in feeds::files(site) {
         write(Ok(file));
     }

@@ -159,6 +159,12 @@ impl IncrementalSite {
         }
         let reach = self.reach(&changed, &fresh);
         let mut rebuild = Rebuild::default();
+        // A title shows on the lists and homes too: browsers are told once
+        // those are written, so that the reader's next view is complete.
+        let tell = match reach {
+            Some((Reach::Page, _)) => Tell::AfterPages,
+            _ => Tell::AfterSitePages,
+        };
         let wanted = match reach {
             Some((reach @ (Reach::Page | Reach::Section), indices)) => {
                 self.lap("page edit: pages swapped in");
@@ -182,7 +188,8 @@ impl IncrementalSite {
                 }
             }
         };
-        let (written, reloaded_early) = self.render(&wanted, rebuild.full, &mut diagnostics, ready);
+        let (written, reloaded_early) =
+            self.render(&wanted, rebuild.full, &mut diagnostics, (tell, ready));
         rebuild.files_written = written;
         rebuild.reloaded_early = reloaded_early;
         rebuild.diagnostics = diagnostics;
@@ -372,7 +379,7 @@ impl IncrementalSite {
         wanted: &HashSet<usize>,
         full: bool,
         diagnostics: &mut Vec<Diagnostic>,
-        ready: &(dyn Fn() + Sync),
+        (tell, ready): (Tell, &(dyn Fn() + Sync)),
     ) -> (usize, bool) {
         let site = &self.built.site;
         let view = SiteView::new(site, &self.built.theme);
@@ -386,11 +393,17 @@ impl IncrementalSite {
         );
         diagnostics.extend(pages.problems);
         let called = !full && !diagnostics.iter().any(Diagnostic::is_error);
-        if called {
+        if called && tell == Tell::AfterPages {
             self.lap("edited pages written, browsers told");
             ready();
         }
-        let site_wide = pipeline::write_site_wide(&view, site, &self.folder);
+        let after_site_pages = || {
+            if called && tell == Tell::AfterSitePages {
+                self.lap("edited pages and site pages written, browsers told");
+                ready();
+            }
+        };
+        let site_wide = pipeline::write_site_wide(&view, site, &self.folder, &after_site_pages);
         self.lap("pages and site-wide files written");
         diagnostics.extend(site_wide.problems);
         let mut count = pages.changed + site_wide.changed;
@@ -420,11 +433,24 @@ impl IncrementalSite {
                 Err(why) => diagnostics.push(Diagnostic::error(why)),
             }
         }
-        (count, called && site_wide.changed_html == 0)
+        let html_after = match tell {
+            Tell::AfterPages => site_wide.changed_html,
+            Tell::AfterSitePages => 0,
+        };
+        (count, called && html_after == 0)
     }
 
     /// With `TOLK_TIMINGS` set, prints when a stage of the rebuild ended.
     fn lap(&self, stage: &str) {
         self.clock.lap(&format!("rebuild: {stage}"));
     }
+}
+
+/// When browsers are told to reload during a rebuild.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tell {
+    /// Once the edited pages are written.
+    AfterPages,
+    /// Once the site pages (homes, lists, status) are written as well.
+    AfterSitePages,
 }
