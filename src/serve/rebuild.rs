@@ -55,6 +55,9 @@ pub struct IncrementalSite {
     /// Times the stages of the rebuild under way (printed with
     /// `TOLK_TIMINGS` set, as for builds).
     clock: Stopwatch,
+    /// The search index by language, so that a rebuild indexes again only
+    /// the languages of the pages it rendered.
+    search: search::LanguageParts,
 }
 
 impl IncrementalSite {
@@ -79,6 +82,7 @@ impl IncrementalSite {
             out,
             built,
             clock: Stopwatch::start(),
+            search: search::LanguageParts::default(),
         };
         Ok((site, report))
     }
@@ -424,9 +428,16 @@ impl IncrementalSite {
             self.folder.forget_written();
         }
         // The search index covers every page, not only the re-rendered ones:
-        // it is made again from the pages now in the output folder.
+        // the languages of those are indexed again from the pages now in the
+        // output folder, the others' indexes are kept.
         if site.config.search {
-            let replaced = search::index_folder(&self.out)
+            let languages: Option<BTreeSet<String>> = (!full).then(|| {
+                wanted
+                    .iter()
+                    .map(|&page| site.pages[page].lang.to_lowercase())
+                    .collect()
+            });
+            let replaced = search::reindex_folder(&self.out, languages.as_ref(), &mut self.search)
                 .and_then(|bundle| bundle.replace_in(&self.out).map_err(|e| e.to_string()));
             match replaced {
                 Ok(files) => count += files,
