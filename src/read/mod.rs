@@ -393,6 +393,28 @@ fn file_title(file: &SourceFile) -> String {
     }
 }
 
+/// Repeatable pseudo-random texts over `alphabet` (xorshift with a fixed
+/// seed), each at most `max_len` characters long, for the decoders' tests.
+#[cfg(test)]
+pub(crate) fn random_texts(alphabet: &str, count: usize, max_len: u64) -> Vec<String> {
+    let alphabet: Vec<char> = alphabet.chars().collect();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..count)
+        .map(|_| {
+            let len = next() % (max_len + 1);
+            (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
