@@ -3,6 +3,7 @@
 
 mod build;
 mod import;
+mod index;
 mod report;
 mod serve;
 
@@ -12,6 +13,7 @@ use clap::{Parser, Subcommand};
 
 pub use build::BuildArgs;
 pub use import::ImportArgs;
+pub use index::IndexArgs;
 pub use report::{ColorChoice, ReportArgs, ReportFormat};
 pub use serve::ServeArgs;
 
@@ -36,6 +38,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Serve the site on 127.0.0.1, rebuilding and reloading on every change.
     Serve(ServeArgs),
+    /// Make the search index of a built site (one built in shards with
+    /// `build --lang` and put together).
+    Index(IndexArgs),
 }
 
 /// Runs the command the user asked for.
@@ -45,5 +50,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Import(args) => import::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Index(args) => index::run(args),
     }
 }

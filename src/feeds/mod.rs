@@ -13,8 +13,11 @@ use crate::model::urls::{feed_url, page_url};
 const FEED_ENTRIES: usize = 50;
 
 /// Every file for machines the site has: the sitemap, `robots.txt` and,
-/// unless turned off, each language's feed.
-pub(crate) fn files(site: &LoadedSite) -> impl Iterator<Item = OutputFile> + '_ {
+/// unless turned off, the feed of each language `renders_language` takes.
+pub(crate) fn files<'a>(
+    site: &'a LoadedSite,
+    renders_language: &'a dyn Fn(&str) -> bool,
+) -> impl Iterator<Item = OutputFile> + 'a {
     // Made one at a time as the caller writes them: the sitemap of a big
     // site is tens of megabytes.
     let feeds = site.config.feeds;
@@ -24,7 +27,7 @@ pub(crate) fn files(site: &LoadedSite) -> impl Iterator<Item = OutputFile> + '_ 
             site.config
                 .languages
                 .iter()
-                .filter(move |_| feeds)
+                .filter(move |l| feeds && renders_language(&l.tag))
                 .map(|l| atom(site, &l.tag, &site.updated)),
         )
 }

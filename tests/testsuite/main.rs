@@ -15,5 +15,6 @@ mod language_detection;
 mod properties;
 mod reader_site;
 mod serve;
+mod shards;
 mod staleness;
 mod translations;
