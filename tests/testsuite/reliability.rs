@@ -1,0 +1,193 @@
+//! Reliability: the same sources give the same bytes, two builds at once
+//! never lose the site, a killed build leaves the previous site as it was,
+//! and faults while building are named with their file.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, SystemTime};
+
+use crate::common::*;
+
+/// 2025-01-01, in seconds since 1970: the `SOURCE_DATE_EPOCH` of the tests.
+const EPOCH: u64 = 1_735_689_600;
+
+fn tolk_in(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tolk"));
+    command.current_dir(root).args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().unwrap()
+}
+
+fn site_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_example_site(dir.path());
+    dir
+}
+
+/// Sets the modification time of every file under `dir`.
+fn touch_all(dir: &Path, time: SystemTime) {
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            fs::File::options()
+                .write(true)
+                .open(entry.path())
+                .and_then(|f| f.set_modified(time))
+                .unwrap();
+        }
+    }
+}
+
+fn at(seconds: u64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(seconds)
+}
+
+fn differences(a: &BTreeMap<PathBuf, Vec<u8>>, b: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = a.keys().chain(b.keys()).cloned().collect();
+    paths.sort();
+    paths.dedup();
+    paths.retain(|p| a.get(p) != b.get(p));
+    paths
+}
+
+// ---------------------------------------------------------- reproducible
+
+#[test]
+fn copies_made_at_different_times_build_byte_identical_with_source_date_epoch() {
+    let epoch = EPOCH.to_string();
+    let outputs: Vec<_> = [EPOCH + 86_400, EPOCH + 200 * 86_400]
+        .into_iter()
+        .map(|time| {
+            let site = site_copy();
+            touch_all(site.path(), at(time));
+            let built = tolk_in(
+                site.path(),
+                &["build", "--quiet"],
+                &[("SOURCE_DATE_EPOCH", &epoch)],
+            );
+            assert!(built.status.success(), "{built:?}");
+            snapshot(&site.path().join("public"))
+        })
+        .collect();
+    for expected in [
+        "sitemap.xml",
+        "fr/atom.xml",
+        "translation-status/index.html",
+    ] {
+        assert!(
+            outputs[0].contains_key(Path::new(expected)),
+            "{expected} is built"
+        );
+    }
+    assert!(
+        outputs[0].keys().any(|p| p.starts_with("pagefind")),
+        "the search index is built"
+    );
+    assert_eq!(differences(&outputs[0], &outputs[1]), Vec::<PathBuf>::new());
+    let feed = String::from_utf8(outputs[0][Path::new("fr/atom.xml")].clone()).unwrap();
+    assert!(
+        feed.contains("<updated>2025-01-01T00:00:00Z</updated>"),
+        "{feed}"
+    );
+}
+
+/// The `<updated>` of the feed entry linking to `url`.
+fn feed_date(out: &Path, lang: &str, url: &str) -> String {
+    let feed = fs::read_to_string(out.join(lang).join("atom.xml")).unwrap();
+    let entry = feed
+        .split("<entry>")
+        .find(|entry| entry.contains(&format!("<id>{url}</id>")))
+        .unwrap_or_else(|| panic!("no entry for {url} in {feed}"));
+    let start = entry.find("<updated>").unwrap() + "<updated>".len();
+    entry[start..start + 20].to_string()
+}
+
+#[test]
+fn page_dates_come_from_front_matter_then_git_then_the_file() {
+    let site = site_copy();
+    let root = site.path();
+    edit(
+        root,
+        "content/fr/commerce/b2b-and-b2c.md",
+        "ht-degree: 1%\n",
+        "ht-degree: 1%\nlast-update: 2024-03-01\ndate: 2020-01-01\n",
+    );
+    edit(
+        root,
+        "content/nl/commerce/b2b-and-b2c.md",
+        "---\n",
+        "---\ndate: 2019-02-03T04:05:06Z\n",
+    );
+    edit(
+        root,
+        "content/sv/commerce/b2b-and-b2c.md",
+        "---\n",
+        "---\ndate: sometime\n",
+    );
+    git(root, &["init", "-q"], DAY1);
+    for lang in ["fr", "it", "nl", "sv"] {
+        git(root, &["add", &format!("content/{lang}/commerce")], DAY1);
+    }
+    git(root, &["commit", "-qm", "pages"], DAY1);
+    let article = root.join("content/fr/articles/b2c-b2b-b2c2b-b2b2c.txt");
+    fs::File::options()
+        .write(true)
+        .open(&article)
+        .and_then(|f| f.set_modified(at(1_683_244_800)))
+        .unwrap();
+
+    let out = root.join("public");
+    let report = build_into(root, &out);
+    assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
+    let page = "https://docs.example.org/LANG/commerce/b2b-and-b2c/";
+    let page_in = |lang: &str| page.replace("LANG", lang);
+    assert_eq!(
+        feed_date(&out, "fr", &page_in("fr")),
+        "2024-03-01T00:00:00Z"
+    );
+    assert_eq!(
+        feed_date(&out, "nl", &page_in("nl")),
+        "2019-02-03T04:05:06Z"
+    );
+    assert_eq!(feed_date(&out, "it", &page_in("it")), DAY1, "git");
+    assert_eq!(feed_date(&out, "sv", &page_in("sv")), DAY1, "git");
+    let url = "https://docs.example.org/fr/articles/b2c-b2b-b2c2b-b2b2c/";
+    assert_eq!(
+        feed_date(&out, "fr", url),
+        "2023-05-05T00:00:00Z",
+        "file time"
+    );
+    let warning = report
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("sometime"))
+        .expect("a warning for the date that is not one");
+    assert!(
+        warning
+            .location()
+            .unwrap()
+            .contains("sv/commerce/b2b-and-b2c.md:2:"),
+        "{warning:?}"
+    );
+}
+
+#[test]
+fn a_malformed_source_date_epoch_fails_the_build() {
+    let site = site_copy();
+    let built = tolk_in(
+        site.path(),
+        &["build", "--quiet"],
+        &[("SOURCE_DATE_EPOCH", "yesterday")],
+    );
+    assert!(!built.status.success());
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    assert!(
+        stderr.contains("SOURCE_DATE_EPOCH is `yesterday`"),
+        "{stderr}"
+    );
+    assert!(!site.path().join("public").exists());
+}
