@@ -11,6 +11,11 @@
 //! into an empty folder.
 
 //!
+//! One build at a time writes beside an output folder: a second one fails
+//! at once, naming the lock the first holds ([`lock`]). A build killed at
+//! any moment leaves the previous site in place; the next one clears what
+//! it left, and finishes a swap it interrupted.
+//!
 //! `tolk serve` writes into a folder of its own instead, in place
 //! ([`InPlace`]): each file atomically, and only when its bytes changed.
 //! Both are a [`SiteFolder`], so the render stages and the copier of static
@@ -18,6 +23,7 @@
 
 mod files;
 mod in_place;
+mod lock;
 mod staging;
 
 use std::path::{Path, PathBuf};

@@ -191,3 +191,135 @@ fn a_malformed_source_date_epoch_fails_the_build() {
     );
     assert!(!site.path().join("public").exists());
 }
+
+// ------------------------------------------------------ builds at once
+
+/// The example site with `pages` more French pages: a build long enough
+/// to be caught in the middle.
+fn big_site(pages: usize) -> tempfile::TempDir {
+    let site = site_copy();
+    let folder = site.path().join("content/fr/generated");
+    fs::create_dir_all(&folder).unwrap();
+    for n in 0..pages {
+        let text = format!(
+            "---\ntitle: Page {n}\n---\n\n# Page {n}\n\n{}\n\n## Suite\n\nFin de la page {n}.\n",
+            "Du texte pour remplir la page et son index. ".repeat(20)
+        );
+        fs::write(folder.join(format!("page-{n}.md")), text).unwrap();
+    }
+    site
+}
+
+fn build_command(root: &Path, out: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tolk"));
+    command
+        .current_dir(root)
+        .args(["build", "--quiet", "--out", out])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    command
+}
+
+/// What is beside the output folder `public` apart from it and the source.
+fn leftovers(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".public"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// The site as a build into a fresh folder makes it.
+fn fresh_build(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let built = build_command(root, "fresh").output().unwrap();
+    assert!(built.status.success(), "{built:?}");
+    let files = snapshot(&root.join("fresh"));
+    fs::remove_dir_all(root.join("fresh")).unwrap();
+    files
+}
+
+#[test]
+fn two_builds_at_once_publish_one_complete_site() {
+    let site = big_site(150);
+    let root = site.path();
+    let complete = fresh_build(root);
+    for round in 0..3 {
+        let builds: Vec<_> = (0..2)
+            .map(|_| build_command(root, "public").spawn().unwrap())
+            .collect();
+        let ended: Vec<Output> = builds
+            .into_iter()
+            .map(|b| b.wait_with_output().unwrap())
+            .collect();
+        for output in ended.iter().filter(|o| !o.status.success()) {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(
+                stderr.contains("another build is writing public")
+                    && stderr.contains(".public.tolk-lock is held"),
+                "round {round}: {stderr}"
+            );
+        }
+        assert!(
+            ended.iter().any(|o| o.status.success()),
+            "round {round}: {ended:?}"
+        );
+        let published = snapshot(&root.join("public"));
+        assert_eq!(differences(&published, &complete), Vec::<PathBuf>::new());
+    }
+    assert_eq!(leftovers(root), [".public.tolk-lock", ".public.tolk-spare"]);
+}
+
+/// Files under `dir` so far (none when it does not exist).
+fn count_files(dir: &Path) -> usize {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .count()
+}
+
+#[test]
+fn a_build_killed_at_10_50_and_90_percent_leaves_the_previous_site() {
+    for percent in [10, 50, 90] {
+        let site = big_site(150);
+        let root = site.path();
+        let first = build_command(root, "public").output().unwrap();
+        assert!(first.status.success(), "{first:?}");
+        let previous = snapshot(&root.join("public"));
+        edit(root, "content/fr/generated/page-1.md", "Fin", "Et la fin");
+        fs::remove_file(root.join("content/fr/generated/page-2.md")).unwrap();
+
+        // The output had no spare yet: this build's staging folder starts
+        // empty, so the files in it say how far the build is.
+        let mut build = build_command(root, "public").spawn().unwrap();
+        let staging = root.join(".public.tolk-staging");
+        let target = previous.len() * percent / 100;
+        while count_files(&staging) < target {
+            assert!(
+                build.try_wait().unwrap().is_none(),
+                "{percent} %: the build ended before it could be killed"
+            );
+        }
+        build.kill().unwrap();
+        build.wait().unwrap();
+        assert!(
+            snapshot(&root.join("public")) == previous,
+            "{percent} %: the previous site changed"
+        );
+
+        let next = build_command(root, "public").output().unwrap();
+        assert!(next.status.success(), "{percent} %: {next:?}");
+        let published = snapshot(&root.join("public"));
+        assert_eq!(
+            differences(&published, &fresh_build(root)),
+            Vec::<PathBuf>::new()
+        );
+        assert_eq!(
+            leftovers(root),
+            [".public.tolk-lock", ".public.tolk-spare"],
+            "{percent} %"
+        );
+    }
+}
