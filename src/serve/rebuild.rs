@@ -411,6 +411,7 @@ impl IncrementalSite {
         if full {
             match write::copy_unrendered(
                 &self.folder,
+                &site.config.root,
                 &self.built.theme.static_dirs,
                 &site.config.content_dir,
                 &site.assets,

@@ -324,6 +324,41 @@ mod tests {
     }
 
     #[test]
+    fn an_image_removed_before_it_is_copied_is_named_and_the_output_stays() {
+        let dir = temp_dir("image");
+        let out = dir.join("public");
+        fs::create_dir_all(dir.join("content/fr")).unwrap();
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("index.html"), "previous").unwrap();
+        let staging = Staging::begin(&out).unwrap();
+        let assets = ["fr/gone.png".to_string()];
+        let problem =
+            crate::write::copy_unrendered(&staging, &dir, &[], &dir.join("content"), &assets)
+                .unwrap_err();
+        assert_eq!(
+            problem.file.as_deref(),
+            Some(Path::new("content/fr/gone.png"))
+        );
+        assert!(
+            problem
+                .message
+                .contains("removed while the site was being built")
+        );
+        drop(staging);
+        assert_eq!(fs::read(out.join("index.html")).unwrap(), b"previous");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_output_folder_that_is_a_file_is_refused() {
+        let dir = temp_dir("file");
+        fs::write(dir.join("notes.txt"), "mine").unwrap();
+        let problem = check_output_dir(&dir.join("notes.txt"), &[]).unwrap_err();
+        assert!(problem.message.contains("is a file"), "{}", problem.message);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn paths_leaving_the_output_are_refused() {
         let dir = temp_dir("escape");
         let staging = Staging::begin(&dir.join("public")).unwrap();

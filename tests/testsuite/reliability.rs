@@ -271,12 +271,12 @@ fn two_builds_at_once_publish_one_complete_site() {
     assert_eq!(leftovers(root), [".public.tolk-lock", ".public.tolk-spare"]);
 }
 
-/// Files under `dir` so far (none when it does not exist).
-fn count_files(dir: &Path) -> usize {
+/// HTML pages under `dir` so far (none when it does not exist).
+fn count_pages(dir: &Path) -> usize {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
         .count()
 }
 
@@ -292,11 +292,15 @@ fn a_build_killed_at_10_50_and_90_percent_leaves_the_previous_site() {
         fs::remove_file(root.join("content/fr/generated/page-2.md")).unwrap();
 
         // The output had no spare yet: this build's staging folder starts
-        // empty, so the files in it say how far the build is.
+        // empty, so the pages in it say how far the build is (the pages
+        // are rendered first; the search index and the swap come last).
         let mut build = build_command(root, "public").spawn().unwrap();
         let staging = root.join(".public.tolk-staging");
-        let target = previous.len() * percent / 100;
-        while count_files(&staging) < target {
+        let pages = previous
+            .keys()
+            .filter(|p| p.extension().is_some_and(|x| x == "html"));
+        let target = pages.count() * percent / 100;
+        while count_pages(&staging) < target {
             assert!(
                 build.try_wait().unwrap().is_none(),
                 "{percent} %: the build ended before it could be killed"
@@ -322,4 +326,125 @@ fn a_build_killed_at_10_50_and_90_percent_leaves_the_previous_site() {
             "{percent} %"
         );
     }
+}
+
+// --------------------------------------------------------------- faults
+
+/// A site copy built once: its output as it is now.
+fn built_copy() -> (tempfile::TempDir, BTreeMap<PathBuf, Vec<u8>>) {
+    let site = site_copy();
+    let report = build_into(site.path(), &site.path().join("public"));
+    assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
+    let before = snapshot(&site.path().join("public"));
+    (site, before)
+}
+
+#[test]
+fn a_template_syntax_error_names_the_template_line_and_column() {
+    let (site, before) = built_copy();
+    let template = "themes/default/templates/page.html";
+    let path = site.path().join(template);
+    let text = fs::read_to_string(&path).unwrap();
+    // An `if` without a condition, at the end of the first block's line.
+    let (number, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, line)| line.starts_with("{% block "))
+        .unwrap();
+    fs::write(&path, text.replacen(line, &format!("{line} {{% if %}}"), 1)).unwrap();
+    // The column of the `%}` that should have been a condition.
+    let at = format!("{template}:{}:{}", number + 1, line.chars().count() + 8);
+
+    let report = build_into(site.path(), &site.path().join("public"));
+    assert!(report.published_to.is_none());
+    let problem = report
+        .diagnostics
+        .iter()
+        .find(|d| d.is_error())
+        .expect("an error");
+    assert_eq!(problem.location().as_deref(), Some(&*at), "{problem:?}");
+    assert!(
+        problem.message.contains("template syntax error"),
+        "{problem:?}"
+    );
+    assert!(snapshot(&site.path().join("public")) == before);
+}
+
+#[test]
+fn an_output_folder_inside_a_file_or_that_is_a_file_is_an_error_naming_it() {
+    // The tests run as root here, and root writes into read-only folders:
+    // a folder that cannot be made (its parent is a file) is the
+    // unwritable output that holds for every user.
+    let (site, before) = built_copy();
+    let root = site.path();
+    fs::write(root.join("notes.txt"), "mine").unwrap();
+    for out in ["notes.txt/public", "notes.txt"] {
+        let report = build_into(root, &root.join(out));
+        assert!(report.published_to.is_none(), "{out}");
+        let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert_eq!(errors.len(), 1, "{out}: {errors:#?}");
+        assert!(
+            errors[0].headline().contains("notes.txt"),
+            "{out}: {errors:?}"
+        );
+        assert_eq!(fs::read_to_string(root.join("notes.txt")).unwrap(), "mine");
+    }
+    assert!(snapshot(&root.join("public")) == before);
+}
+
+#[test]
+fn a_page_changing_while_the_site_builds_is_named_or_built_whole() {
+    let (site, mut before) = built_copy();
+    let root = site.path().to_path_buf();
+    let page = root.join("content/fr/flip.md");
+    // The same length, so only the text tells the versions apart.
+    let versions = [
+        "---\ntitle: Alpha\n---\n\nCorps alpha.\n",
+        "---\ntitle: Bravo\n---\n\nCorps bravo.\n",
+    ];
+    fs::write(&page, versions[0]).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flipper = {
+        let (stop, page) = (stop.clone(), page.clone());
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                n += 1;
+                // Now and then the page is gone for a moment.
+                if n % 7 == 0 {
+                    let _ = fs::remove_file(&page);
+                }
+                fs::write(&page, versions[n % 2]).unwrap();
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        })
+    };
+    let mut failed = 0;
+    for _ in 0..6 {
+        let report = build_into(&root, &root.join("public"));
+        let published = snapshot(&root.join("public"));
+        if report.published_to.is_some() {
+            // Absent when it was gone as the content was discovered: the
+            // site as the sources were then.
+            if let Some(html) = published.get(Path::new("fr/flip/index.html")) {
+                let html = String::from_utf8_lossy(html);
+                let whole = (html.contains("<title>Alpha") && html.contains("Corps alpha."))
+                    || (html.contains("<title>Bravo") && html.contains("Corps bravo."));
+                assert!(whole, "one version of the page, not two: {html}");
+            }
+            before = published;
+        } else {
+            failed += 1;
+            let named = report
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .all(|d| d.file.as_deref() == Some(Path::new("content/fr/flip.md")));
+            assert!(named, "{:#?}", report.diagnostics);
+            assert!(published == before, "the previous site stays");
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    flipper.join().unwrap();
+    eprintln!("{failed} of 6 builds saw the page change");
 }
