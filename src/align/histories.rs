@@ -146,16 +146,3 @@ impl Histories {
         repository.commit_time(commit)
     }
 }
-
-/// When a file last changed: its last commit when it is in git, else its
-/// modification time.
-pub(crate) fn last_change_of(histories: &Histories, path: &Path) -> i64 {
-    if let Some(change) = histories.last_change(path) {
-        return change.time;
-    }
-    std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_secs() as i64)
-}

@@ -8,6 +8,7 @@
 //! evidence never overrules stronger: a path shared by pages whose exl-ids
 //! differ is a contradiction, reported and not followed.
 pub(crate) mod blocks;
+pub(crate) mod dates;
 pub(crate) mod fallback;
 pub mod fingerprint;
 pub(crate) mod histories;
@@ -35,7 +36,7 @@ pub(crate) fn assemble(
     parts: Vec<SourcePage>,
     histories: &Histories,
 ) -> (LoadedSite, Vec<Diagnostic>) {
-    let (mut alignment, problems) = align(&pages);
+    let (mut alignment, mut problems) = align(&pages);
     // Fingerprints only matter when some page is linked to no other.
     let fingerprints: Vec<Fingerprint> = if alignment.groups.iter().any(|g| g.is_unaligned()) {
         pages
@@ -51,10 +52,7 @@ pub(crate) fn assemble(
     }
     let staleness = staleness::assess(&config, &pages, &alignment, histories);
     let fallbacks = fallback::plan(&config, &pages, &alignment, &staleness.sources);
-    let updated = pages
-        .iter()
-        .map(|p| histories::last_change_of(histories, &p.file.path))
-        .collect();
+    let updated = page_dates(&pages, histories, &mut problems);
     let parts = assess_parts(&config, parts, histories);
     let site = LoadedSite {
         config,
@@ -69,6 +67,26 @@ pub(crate) fn assemble(
         parts,
     };
     (site, problems)
+}
+
+/// When each page last changed (see [`dates`]), with the problems of
+/// `SOURCE_DATE_EPOCH` and of the pages' front matter dates.
+fn page_dates(
+    pages: &[SourcePage],
+    histories: &Histories,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<i64> {
+    if let Err(problem) = dates::source_date_epoch() {
+        problems.push(problem);
+    }
+    pages
+        .iter()
+        .map(|page| {
+            let (time, problem) = dates::page_date(page, histories);
+            problems.extend(problem);
+            time
+        })
+        .collect()
 }
 
 /// The parts grouped by logical path (the same file in each language), and

@@ -450,19 +450,17 @@ fn current(comparison: &Comparison<'_>) -> Assessment {
 }
 
 /// When the source last changed: its newest commit since the revision, or
-/// the file's modification time when it has uncommitted changes.
+/// the file's modification time when it has uncommitted changes (both
+/// clamped to `SOURCE_DATE_EPOCH`).
 fn source_changed(pages: &[SourcePage], comparison: &Comparison<'_>) -> Option<i64> {
     let committed = comparison.changes.first().map(|c| c.time);
-    let modified = std::fs::metadata(&pages[comparison.source].file.path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_secs() as i64);
-    match (committed, modified) {
+    let modified = super::dates::file_time(&pages[comparison.source].file.path);
+    let changed = match (committed, modified) {
         (Some(c), Some(m)) if comparison.dirty => Some(c.max(m)),
         (Some(c), _) => Some(c),
         (None, m) => m,
-    }
+    };
+    changed.map(super::dates::clamped)
 }
 
 /// Every block of the source then and now in document order, each with

@@ -54,6 +54,10 @@ pub enum Body {
         offset: usize,
         /// Length of that text, to notice a file changed in between.
         text_len: usize,
+        /// A hash of that text: a change that keeps the length (a typo
+        /// fixed) must not pair the body of one version with the front
+        /// matter of another.
+        text_hash: u64,
         /// Plain text, converted to Markdown each time.
         plain: bool,
         options: ReadOptions,

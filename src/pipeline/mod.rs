@@ -215,6 +215,7 @@ fn publish(
         };
     if let Err(problem) = write::copy_unrendered(
         &staging,
+        &config.root,
         &theme.static_dirs,
         &config.content_dir,
         &site.assets,

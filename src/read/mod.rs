@@ -24,17 +24,18 @@ use crate::model::{SourceFile, SourceFormat};
 /// The Markdown of a read page: kept in memory, or read again from its file
 /// (see [`Body`]).
 pub fn page_body(page: &SourcePage) -> Result<Cow<'_, str>, Diagnostic> {
-    let (offset, text_len, plain, options) = match &page.body {
+    let (offset, text_len, text_hash, plain, options) = match &page.body {
         Body::Text(text) => return Ok(Cow::Borrowed(text)),
         Body::File {
             offset,
             text_len,
+            text_hash,
             plain,
             options,
-        } => (*offset, *text_len, *plain, *options),
+        } => (*offset, *text_len, *text_hash, *plain, *options),
     };
     let mut text = decode_file(&page.file.path, &page.file.display_path, options, None)?;
-    if text.len() != text_len || !text.is_char_boundary(offset) {
+    if text.len() != text_len || hash_of(&text) != text_hash || !text.is_char_boundary(offset) {
         return Err(
             Diagnostic::error("the file changed while the site was being built")
                 .in_file(&page.file.display_path)
@@ -47,6 +48,15 @@ pub fn page_body(page: &SourcePage) -> Result<Cow<'_, str>, Diagnostic> {
     } else {
         body
     }))
+}
+
+/// A hash of a file's text, compared when the file is read again. Only
+/// compared within one process, so the standard hasher is stable enough.
+fn hash_of(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Discovers the content folder's pages and reads them, in parallel.
@@ -130,7 +140,14 @@ fn decode_file(
     notes: Option<&mut Vec<Diagnostic>>,
 ) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|err| {
-        Diagnostic::error(format!("cannot read the file: {err}")).in_file(display_path)
+        let why = if err.kind() == std::io::ErrorKind::NotFound {
+            "it was removed while the site was being built".to_string()
+        } else {
+            err.to_string()
+        };
+        Diagnostic::error(format!("cannot read the file: {why}"))
+            .in_file(display_path)
+            .with_help("build again once the content folder is as it should be")
     })?;
     let mut ignored = Vec::new();
     decode_bytes(display_path, &bytes, options, notes.unwrap_or(&mut ignored))
@@ -236,6 +253,7 @@ pub fn parse_page(
         Some(options) => Body::File {
             offset: text.len() - split.body.len(),
             text_len: text.len(),
+            text_hash: hash_of(text),
             plain,
             options,
         },
@@ -433,6 +451,57 @@ mod tests {
             folder_language: folder.map(String::from),
             suffix_language: suffix.map(String::from),
             logical_path: "guide/b2b-and-b2c".to_string(),
+        }
+    }
+
+    /// A page file in a folder of its own, as discovery finds it.
+    fn file_on_disk(text: &str) -> (tempfile::TempDir, SourceFile) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.md");
+        std::fs::write(&path, text).unwrap();
+        let file = SourceFile {
+            path,
+            folder_language: Some("fr".to_string()),
+            ..file(None, None)
+        };
+        (dir, file)
+    }
+
+    #[test]
+    fn a_page_removed_after_discovery_is_an_error_naming_it() {
+        let (_dir, file) = file_on_disk("# Titre\n");
+        std::fs::remove_file(&file.path).unwrap();
+        let (page, notes) = read_page(&config(), file, ReadOptions::default());
+        assert!(page.is_none());
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].file.as_deref(), Some(Path::new("content/x.md")));
+        assert!(
+            notes[0]
+                .message
+                .contains("removed while the site was being built")
+        );
+    }
+
+    #[test]
+    fn a_page_changed_or_removed_after_reading_is_an_error_naming_it() {
+        for change in ["same length", "longer text", "removed"] {
+            let (_dir, file) = file_on_disk("---\ntitle: Un\n---\nCorps un.\n");
+            let path = file.path.clone();
+            let (page, _) = read_page(&config(), file, ReadOptions::default());
+            let page = page.unwrap();
+            match change {
+                "same length" => std::fs::write(&path, "---\ntitle: Un\n---\nCorps deux\n"),
+                "longer text" => std::fs::write(&path, "---\ntitle: Un\n---\nCorps 2 plus long.\n"),
+                _ => std::fs::remove_file(&path),
+            }
+            .unwrap();
+            let err = page_body(&page).unwrap_err();
+            assert_eq!(
+                err.file.as_deref(),
+                Some(Path::new("content/x.md")),
+                "{change}"
+            );
+            assert!(err.is_error(), "{change}");
         }
     }
 

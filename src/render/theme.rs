@@ -80,8 +80,27 @@ fn load_templates(config: &SiteConfig) -> Result<Tera, Vec<Diagnostic>> {
         .iter()
         .map(|(name, (_, text))| (name.as_str(), text.as_str()));
     tera.add_raw_templates(templates)
-        .map_err(|err| vec![template_error(&err)])?;
+        .map_err(|err| vec![syntax_error(&err, &sources, &config.root)])?;
     Ok(tera)
+}
+
+/// A template that does not parse, placed at its file, line and column
+/// (Tera knows the template by its name only, and counts columns from 0).
+fn syntax_error(
+    err: &tera::Error,
+    sources: &BTreeMap<String, (PathBuf, String)>,
+    root: &Path,
+) -> Diagnostic {
+    let tera::ErrorKind::SyntaxError(report) = err.kind() else {
+        return template_error(err);
+    };
+    let Some((path, _)) = sources.get(report.filename()) else {
+        return template_error(err);
+    };
+    let span = report.span();
+    Diagnostic::error(format!("template syntax error: {}", report.message()))
+        .in_file(relative_to(root, path))
+        .at(span.start_line, span.start_col + 1)
 }
 
 /// Tera reports the template and position in its own message.

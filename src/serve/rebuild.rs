@@ -270,8 +270,9 @@ impl IncrementalSite {
     fn swap_in(&mut self, indices: &[usize], fresh: Vec<SourcePage>) {
         let site = &mut self.built.site;
         for (&index, page) in indices.iter().zip(fresh) {
-            site.updated[index] =
-                align::histories::last_change_of(&self.built.histories, &page.file.path);
+            // A date that cannot be read was reported when the page was
+            // first read; its place in the feed is all that changes here.
+            site.updated[index] = align::dates::page_date(&page, &self.built.histories).0;
             site.pages[index] = page;
         }
     }
@@ -414,6 +415,7 @@ impl IncrementalSite {
         if full {
             match write::copy_unrendered(
                 &self.folder,
+                &site.config.root,
                 &self.built.theme.static_dirs,
                 &site.config.content_dir,
                 &site.assets,

@@ -58,7 +58,7 @@ pub(super) fn copy_file(
     } else {
         fs::copy(from, target).map(drop)
     };
-    result.map_err(|e| io_error("cannot copy", from, e))?;
+    result.map_err(|e| copy_error(from, e))?;
     Ok(true)
 }
 
@@ -111,6 +111,18 @@ fn same_file(from: &Path, to: &Path) -> bool {
         return false;
     };
     a.len() == b.len() && fs::read(from).ok() == fs::read(to).ok()
+}
+
+/// A source file that could not be copied, named as other sources are.
+fn copy_error(from: &Path, err: io::Error) -> Diagnostic {
+    let why = if err.kind() == io::ErrorKind::NotFound {
+        "it was removed while the site was being built".to_string()
+    } else {
+        err.to_string()
+    };
+    Diagnostic::error(format!("cannot copy the file: {why}"))
+        .in_file(from)
+        .with_help("build again once the files are as they should be")
 }
 
 pub(super) fn io_error(what: &str, path: &Path, err: io::Error) -> Diagnostic {

@@ -11,6 +11,7 @@ use walkdir::WalkDir;
 
 use super::SiteFolder;
 use super::files::{Compare, FolderMaker, copy_file, io_error, write_file};
+use super::lock::OutputLock;
 use crate::model::Diagnostic;
 
 /// The folder a build writes into before it is swapped in. Dropped without
@@ -24,12 +25,17 @@ pub(crate) struct Staging {
     /// The staging folder is the previous spare, reused.
     reused: bool,
     committed: bool,
+    /// Held until the staging folder is swapped in or given up.
+    _lock: OutputLock,
 }
 
 impl Staging {
     /// Creates `.NAME.tolk-staging` next to `out` (same file system, so the
-    /// final renames are atomic), clearing one a crashed build left behind.
+    /// final renames are atomic) once the output's lock is taken, clearing
+    /// what a killed build left behind.
     pub(crate) fn begin(out: &Path) -> Result<Staging, Diagnostic> {
+        let lock = OutputLock::acquire(out, &sibling(out, "lock")?)?;
+        finish_interrupted_swap(out)?;
         let dir = sibling(out, "staging")?;
         remove_if_present(&dir)
             .map_err(|e| io_error("cannot clear the staging folder", &dir, e))?;
@@ -46,6 +52,7 @@ impl Staging {
             written: Mutex::new(HashSet::new()),
             reused,
             committed: false,
+            _lock: lock,
         })
     }
 
@@ -150,6 +157,25 @@ impl Drop for Staging {
     }
 }
 
+/// A build killed while swapping left the previous output as
+/// `.NAME.tolk-old`: put back when the output is missing (killed between the
+/// two renames), else kept as the spare as the swap would have.
+fn finish_interrupted_swap(out: &Path) -> Result<(), Diagnostic> {
+    let old = sibling(out, "old")?;
+    if !old.is_dir() {
+        return Ok(());
+    }
+    let spare = sibling(out, "spare")?;
+    let result = if !out.exists() {
+        fs::rename(&old, out)
+    } else if !spare.exists() {
+        fs::rename(&old, &spare)
+    } else {
+        fs::remove_dir_all(&old)
+    };
+    result.map_err(|e| io_error("cannot restore the previous output from", &old, e))
+}
+
 /// `.NAME.tolk-WHAT` next to `out`.
 fn sibling(out: &Path, what: &str) -> Result<PathBuf, Diagnostic> {
     let name = out
@@ -201,7 +227,10 @@ mod tests {
         staging.commit().unwrap();
         assert_eq!(fs::read(out.join("fr/index.html")).unwrap(), b"new");
         assert!(!out.join("stale.html").exists());
-        assert_eq!(names_in(&dir), [".public.tolk-spare", "public"]);
+        assert_eq!(
+            names_in(&dir),
+            [".public.tolk-lock", ".public.tolk-spare", "public"]
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -245,7 +274,87 @@ mod tests {
             staging.write("index.html", b"half").unwrap();
         }
         assert_eq!(fs::read(out.join("index.html")).unwrap(), b"previous");
-        assert_eq!(names_in(&dir), [".public.tolk-spare", "public"]);
+        assert_eq!(
+            names_in(&dir),
+            [".public.tolk-lock", ".public.tolk-spare", "public"]
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_second_build_of_the_same_output_fails_naming_the_lock() {
+        let dir = temp_dir("lock");
+        let out = dir.join("public");
+        let first = Staging::begin(&out).unwrap();
+        first.write("index.html", b"first").unwrap();
+        let Err(problem) = Staging::begin(&out) else {
+            panic!("two builds at once");
+        };
+        assert!(
+            problem
+                .message
+                .contains(".public.tolk-lock is held (process "),
+            "{}",
+            problem.message
+        );
+        first.commit().unwrap();
+        assert_eq!(fs::read(out.join("index.html")).unwrap(), b"first");
+        // Released with the first build: the next one may start.
+        Staging::begin(&out).unwrap().commit().unwrap();
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_swap_killed_between_its_renames_is_finished_by_the_next_build() {
+        let dir = temp_dir("interrupted");
+        let out = dir.join("public");
+        // The previous output moved aside, the new one not yet in place.
+        fs::create_dir_all(dir.join(".public.tolk-old")).unwrap();
+        fs::write(dir.join(".public.tolk-old/index.html"), "previous").unwrap();
+        fs::create_dir_all(dir.join(".public.tolk-staging")).unwrap();
+        let staging = Staging::begin(&out).unwrap();
+        assert_eq!(fs::read(out.join("index.html")).unwrap(), b"previous");
+        drop(staging);
+        assert_eq!(fs::read(out.join("index.html")).unwrap(), b"previous");
+        assert_eq!(
+            names_in(&dir),
+            [".public.tolk-lock", ".public.tolk-spare", "public"]
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_image_removed_before_it_is_copied_is_named_and_the_output_stays() {
+        let dir = temp_dir("image");
+        let out = dir.join("public");
+        fs::create_dir_all(dir.join("content/fr")).unwrap();
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("index.html"), "previous").unwrap();
+        let staging = Staging::begin(&out).unwrap();
+        let assets = ["fr/gone.png".to_string()];
+        let problem =
+            crate::write::copy_unrendered(&staging, &dir, &[], &dir.join("content"), &assets)
+                .unwrap_err();
+        assert_eq!(
+            problem.file.as_deref(),
+            Some(Path::new("content/fr/gone.png"))
+        );
+        assert!(
+            problem
+                .message
+                .contains("removed while the site was being built")
+        );
+        drop(staging);
+        assert_eq!(fs::read(out.join("index.html")).unwrap(), b"previous");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_output_folder_that_is_a_file_is_refused() {
+        let dir = temp_dir("file");
+        fs::write(dir.join("notes.txt"), "mine").unwrap();
+        let problem = check_output_dir(&dir.join("notes.txt"), &[]).unwrap_err();
+        assert!(problem.message.contains("is a file"), "{}", problem.message);
         fs::remove_dir_all(&dir).unwrap();
     }
 

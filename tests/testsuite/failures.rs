@@ -39,16 +39,18 @@ fn a_broken_page_fails_the_build_and_the_previous_output_survives() {
     assert_eq!(report.errors(), 2, "{:#?}", report.diagnostics);
     assert!(report.published_to.is_none());
     assert_eq!(snapshot(&out), before, "previous output must be untouched");
-    let leftovers: Vec<_> = fs::read_dir(site.path())
+    let mut leftovers: Vec<_> = fs::read_dir(site.path())
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|name| name.contains("tolk-"))
         .collect();
-    // Only the spare that the next build reuses stays beside the output.
+    // Only the spare that the next build reuses and the lock stay beside
+    // the output.
+    leftovers.sort();
     assert_eq!(
         leftovers,
-        [".public.tolk-spare"],
+        [".public.tolk-lock", ".public.tolk-spare"],
         "no staging folder left behind"
     );
 }

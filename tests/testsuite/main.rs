@@ -14,6 +14,7 @@ mod incremental;
 mod language_detection;
 mod properties;
 mod reader_site;
+mod reliability;
 mod serve;
 mod shards;
 mod staleness;

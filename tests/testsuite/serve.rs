@@ -803,3 +803,48 @@ fn browsers_reload_as_soon_as_the_engine_says_the_pages_are_ready() {
     assert_eq!(token_of(&page), last.data);
     server.stop();
 }
+
+// ------------------------------------------------- started twice, under load
+
+/// Every file under `dir` with its bytes.
+fn files_of(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().to_path_buf(), fs::read(e.path()).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn serve_started_twice_on_one_site_serves_both_without_writing_into_it() {
+    let site = example_site();
+    let before = files_of(site.path());
+    let engine = |root: &Path| IncrementalEngine::new(root, ReadOptions::default()).unwrap();
+    let first = serve::start(engine(site.path()), QUIET).unwrap();
+    let second = serve::start(engine(site.path()), QUIET).unwrap();
+    for server in [&first, &second] {
+        assert_eq!(get(server.addr(), PAGE_URL).status, 200);
+    }
+
+    // On the port of the first: one line naming the port, and an exit.
+    let port = first.addr().port().to_string();
+    let taken = std::process::Command::new(env!("CARGO_BIN_EXE_tolk"))
+        .args(["serve", "--quiet", "--port", &port, "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert!(!taken.status.success());
+    let stderr = String::from_utf8_lossy(&taken.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!("port {port} is already in use")),
+        "{stderr}"
+    );
+
+    first.stop();
+    second.stop();
+    assert!(files_of(site.path()) == before, "serve wrote into the site");
+}
