@@ -244,7 +244,8 @@ pub(crate) fn atom(site: &LoadedSite, lang: &str, updated: &[i64]) -> OutputFile
         );
         let _ = writeln!(out, "    <updated>{}</updated>", rfc3339(updated[page]));
         if let Some(description) = &source.front.description {
-            let _ = writeln!(out, "    <summary>{}</summary>", xml(description));
+            let summary = crate::read::shown_text(description);
+            let _ = writeln!(out, "    <summary>{}</summary>", xml(&summary));
         }
         out.push_str("  </entry>\n");
     }

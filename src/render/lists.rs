@@ -264,7 +264,7 @@ impl SiteView<'_> {
                 .push(ListedPage {
                     title: &page.title,
                     url: &self.urls[index],
-                    description: page.front.description.as_deref().unwrap_or(""),
+                    description: super::page::shown_description(page),
                 });
         }
         sections
