@@ -228,7 +228,7 @@ fn publish(
     let search = (config.search && options.languages.is_empty()).then(SearchIndexer::new);
     let view = SiteView::new(site, theme).only_languages(&options.languages);
     let pages = write_pages(&view, &staging, &|_| true, search.as_ref(), progress);
-    let site_wide = write_site_wide(&view, site, &staging, &|| {});
+    let site_wide = write_site_wide(&view, site, &staging);
     clock.lap("render and write");
     report.diagnostics.extend(pages.problems);
     report.diagnostics.extend(site_wide.problems);
@@ -339,8 +339,9 @@ pub(crate) struct Written {
     pub(crate) zero_width_removed: usize,
     /// Files whose bytes changed.
     pub(crate) changed: usize,
-    /// HTML files among them.
-    pub(crate) changed_html: usize,
+    /// The paths of the HTML files among them, when asked for (site-wide
+    /// files only: a site has few of them).
+    pub(crate) changed_html_paths: Vec<String>,
 }
 
 /// Renders the pages whose content page passes `wanted` (and the fallbacks
@@ -364,15 +365,16 @@ pub(crate) fn write_pages(
 
 /// The pages every site has (homes, root, 404 pages, status page,
 /// redirects) and the files for machines (sitemap, robots.txt, feeds);
-/// `between` is called when the pages are written and the files for
-/// machines are not yet.
+/// the paths of the HTML files that changed are kept.
 pub(crate) fn write_site_wide(
     view: &SiteView<'_>,
     site: &LoadedSite,
     folder: &dyn SiteFolder,
-    between: &dyn Fn(),
 ) -> Written {
-    let counts = ChangeCounter::default();
+    let counts = ChangeCounter {
+        html_paths: Some(std::sync::Mutex::default()),
+        ..ChangeCounter::default()
+    };
     let mut problems = Vec::new();
     let mut write = |file: Result<OutputFile, Diagnostic>| {
         if let Err(problem) = file.and_then(|file| counts.write(folder, &file)) {
@@ -380,7 +382,6 @@ pub(crate) fn write_site_wide(
         }
     };
     view.site_pages(&mut write);
-    between();
     for file in feeds::files(site, &|tag| view.renders_language(tag)) {
         write(Ok(file));
     }
@@ -391,15 +392,23 @@ pub(crate) fn write_site_wide(
 #[derive(Default)]
 struct ChangeCounter {
     changed: AtomicUsize,
-    changed_html: AtomicUsize,
+    /// `Some` to keep the paths of the changed HTML files.
+    html_paths: Option<std::sync::Mutex<Vec<String>>>,
 }
 
 impl ChangeCounter {
     fn write(&self, folder: &dyn SiteFolder, file: &OutputFile) -> Result<(), Diagnostic> {
         if folder.write(&file.path, &file.contents)? {
             self.changed.fetch_add(1, Ordering::Relaxed);
-            if file.path.ends_with(".html") {
-                self.changed_html.fetch_add(1, Ordering::Relaxed);
+            if let Some(paths) = self
+                .html_paths
+                .as_ref()
+                .filter(|_| file.path.ends_with(".html"))
+            {
+                paths
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(file.path.clone());
             }
         }
         Ok(())
@@ -410,7 +419,10 @@ impl ChangeCounter {
             problems,
             zero_width_removed,
             changed: self.changed.into_inner(),
-            changed_html: self.changed_html.into_inner(),
+            changed_html_paths: self
+                .html_paths
+                .map(|paths| paths.into_inner().unwrap_or_else(|e| e.into_inner()))
+                .unwrap_or_default(),
         }
     }
 }
