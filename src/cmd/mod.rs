@@ -5,6 +5,7 @@ mod build;
 mod import;
 mod report;
 mod serve;
+mod xliff;
 
 use std::process::ExitCode;
 
@@ -14,6 +15,7 @@ pub use build::BuildArgs;
 pub use import::ImportArgs;
 pub use report::{ColorChoice, ReportArgs, ReportFormat};
 pub use serve::ServeArgs;
+pub use xliff::XliffArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -36,6 +38,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Serve the site on 127.0.0.1, rebuilding and reloading on every change.
     Serve(ServeArgs),
+    /// Exchange translations as XLIFF: export the text to translate, import
+    /// what translators send back.
+    Xliff(XliffArgs),
 }
 
 /// Runs the command the user asked for.
@@ -45,5 +50,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Import(args) => import::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Xliff(args) => xliff::run(args),
     }
 }
