@@ -323,9 +323,13 @@ impl FileContext<'_> {
         let mut seen: HashMap<u32, usize> = HashMap::new();
         let mut code_index = 0;
         let mut link_depth = 0usize;
+        let mut text_before = false;
         for piece in pieces {
             let (id, opens) = match piece {
-                TargetPiece::Text(_) => continue,
+                TargetPiece::Text(text) => {
+                    text_before |= !text.trim().is_empty();
+                    continue;
+                }
                 TargetPiece::Close(id) => {
                     if matches!(
                         expected.get(id),
@@ -389,7 +393,7 @@ impl FileContext<'_> {
                     ..
                 }
             ) && source.pieces.first().and_then(Piece::code_id) == Some(id);
-            if must_lead && code_index != 1 {
+            if must_lead && (code_index != 1 || text_before) {
                 return Err(self.error(
                     at,
                     format!("unit `{}`: the block marker {id} must stay first", unit.id),
@@ -425,7 +429,7 @@ impl FileContext<'_> {
         lang: &str,
     ) -> Option<PagePlan> {
         let mut edits: Vec<(Range<usize>, String)> = Vec::new();
-        let mut states = Vec::new();
+        let mut edited_units = Vec::new();
         for unit in accepted {
             let Some(dest_index) = destination.mapping[unit.source] else {
                 refused.push(self.warning(
@@ -454,9 +458,22 @@ impl FileContext<'_> {
                 continue;
             }
             edits.push((dest.range.clone(), render(unit.pieces, dest, &ids)));
-            states.push(unit.unit.state.clone());
+            edited_units.push(unit.unit);
         }
-        if edits.is_empty() && !destination.created {
+        let (mut edits, misread) = keep_markup(&destination.text.text, edits);
+        for index in misread {
+            let unit = edited_units[index];
+            refused.push(self.warning(
+                unit.at,
+                format!(
+                    "unit `{}` not written: Markdown would read its markup otherwise next to the translated text (try a space beside the codes)",
+                    unit.id
+                ),
+            ));
+        }
+        let states: Vec<_> = edited_units.iter().map(|u| u.state.clone()).collect();
+        // A page with nothing translated stays as it is, or unmade.
+        if edits.is_empty() {
             return None;
         }
         let units = edits.len();
@@ -622,6 +639,37 @@ fn front_matter_edits(
         set("lang", lang, true);
     }
     edits
+}
+
+/// The edits that leave the page's markup read as before (its skeleton
+/// unchanged), and the indexes of those that alone change it: translated
+/// text beside a delimiter can make Markdown pair `_` or `*` otherwise.
+fn keep_markup(
+    text: &str,
+    edits: Vec<(Range<usize>, String)>,
+) -> (Vec<(Range<usize>, String)>, Vec<usize>) {
+    let Ok(before) = super::skeleton(text) else {
+        return (edits, Vec::new());
+    };
+    let reads_as_before = |edits: &[(Range<usize>, String)]| {
+        super::skeleton(&apply_edits(text, edits.to_vec())).is_ok_and(|after| after == before)
+    };
+    if reads_as_before(&edits) {
+        return (edits, Vec::new());
+    }
+    let misread: Vec<usize> = (0..edits.len())
+        .filter(|&i| !reads_as_before(std::slice::from_ref(&edits[i])))
+        .collect();
+    let kept: Vec<_> = edits
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !misread.contains(i))
+        .map(|(_, e)| e.clone())
+        .collect();
+    if reads_as_before(&kept) {
+        return (kept, misread);
+    }
+    (Vec::new(), (0..edits.len()).collect())
 }
 
 fn apply_edits(text: &str, mut edits: Vec<(Range<usize>, String)>) -> String {

@@ -72,6 +72,9 @@ pub(crate) struct Unit {
     /// Context only: its source did not change.
     pub locked: bool,
     pub notes: Vec<String>,
+    /// Its line in the source file, `line:column` for the second unit and
+    /// later ones of a line (table cells), so tools keep them apart.
+    pub location: String,
 }
 
 /// A file `export` made: where it goes and its text.
@@ -205,6 +208,7 @@ fn export_page(
         .map(|t| counterparts(&source_text.segments, &t.segments));
     let changed = changes.map(|c| changed_units(source_page, &source_text, c));
     let url = urls::page_url(&site.config, &options.lang, &source_page.url_path());
+    let locations = locations(&source_text);
     let mut units = Vec::new();
     for (index, segment) in source_text.segments.iter().enumerate() {
         let target_segment = counterparts
@@ -221,6 +225,7 @@ fn export_page(
             target: target_segment.map(|t| renumber(&t.pieces, segment)),
             locked,
             notes: notes(segment, &url, previous),
+            location: locations[index].clone(),
         });
     }
     let target_path = match target {
@@ -249,6 +254,24 @@ fn export_page(
         source_note,
         units,
     }))
+}
+
+/// Each segment's line (and column after the first on a line).
+fn locations(text: &PageText) -> Vec<String> {
+    let mut previous_line = 0;
+    text.segments
+        .iter()
+        .map(|segment| {
+            let (line, column) = parse::line_column(&text.text, segment.range.start);
+            let shared = line == previous_line;
+            previous_line = line;
+            if shared {
+                format!("{line}:{column}")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect()
 }
 
 fn slash_path(path: &Path) -> String {
@@ -443,4 +466,25 @@ fn notes(segment: &Segment, url: &str, previous: Option<&Option<String>>) -> Vec
         None => {}
     }
     notes
+}
+
+/// A page's text with the text of every unit taken out and its codes,
+/// front matter and everything else kept: what a translation leaves as it
+/// is. Two pages with the same skeleton differ in translatable text only.
+pub fn skeleton(text: &str) -> Result<String, String> {
+    let page = PageText::cut(text.to_string())?;
+    let mut out = String::new();
+    let mut at = 0;
+    for segment in &page.segments {
+        out.push_str(&page.text[at..segment.range.start]);
+        out.push('\u{1}');
+        for piece in &segment.pieces {
+            if let Some(original) = segments::original(piece) {
+                out.push_str(original);
+            }
+        }
+        at = segment.range.end;
+    }
+    out.push_str(&page.text[at..]);
+    Ok(out)
 }

@@ -367,8 +367,10 @@ impl Parser<'_> {
             }
             return Ok(());
         }
-        let is_unit = name == "trans-unit" || name == "unit";
-        if let (true, Some(unit), Some(file)) = (is_unit, self.unit.take(), self.files.last_mut()) {
+        if name != "trans-unit" && name != "unit" {
+            return Ok(());
+        }
+        if let (Some(unit), Some(file)) = (self.unit.take(), self.files.last_mut()) {
             file.units.push(unit);
         }
         Ok(())

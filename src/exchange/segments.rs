@@ -186,6 +186,17 @@ pub(crate) fn field_segment(kind: SegmentKind, range: Range<usize>, value: &str)
     }
 }
 
+/// The bytes a code stands for; `None` for text.
+pub(crate) fn original(piece: &Piece) -> Option<&str> {
+    match piece {
+        Piece::Text(_) => None,
+        Piece::Open { original, .. }
+        | Piece::Close { original, .. }
+        | Piece::Atom { original, .. }
+        | Piece::Protected { original, .. } => Some(original),
+    }
+}
+
 /// The pieces as one string, codes with their bytes: what a unit's id is
 /// made of.
 pub(crate) fn flatten(pieces: &[Piece]) -> String {
@@ -228,6 +239,9 @@ pub(crate) fn with_id(piece: &Piece, f: impl Fn(u32) -> u32) -> Piece {
     }
     piece
 }
+
+/// Tokens inside tokens' labels deeper than this are read as text.
+const MAX_TOKEN_NESTING: usize = 8;
 
 /// A piece while the events are read: its bytes in the file.
 #[derive(Debug)]
@@ -385,7 +399,12 @@ impl<'s> Cutter<'s> {
         }
     }
 
-    fn text(&mut self, decoded: String, line_break: bool, range: Range<usize>) {
+    fn text(&mut self, decoded: String, line_break: bool, mut range: Range<usize>) {
+        // The parser leaves the backslash of an escape (`\_`) out of the
+        // text after it: it belongs to that text, not to a code.
+        if self.escaped_at(range.start) {
+            range.start -= 1;
+        }
         self.attach_gap(range.start);
         self.cursor = range.end;
         self.raws.push((
@@ -395,6 +414,17 @@ impl<'s> Cutter<'s> {
             },
             range,
         ));
+    }
+
+    fn escaped_at(&self, start: usize) -> bool {
+        let before = &self.source.as_bytes()[..start];
+        let backslashes = before.iter().rev().take_while(|b| **b == b'\\').count();
+        let unclaimed = self.raws.last().is_none_or(|(_, r)| r.end < start);
+        let follows_punctuation = self.source[start..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_punctuation());
+        backslashes % 2 == 1 && unclaimed && follows_punctuation
     }
 
     fn atom(&mut self, kind: CodeKind, range: Range<usize>) {
@@ -600,14 +630,25 @@ impl<'s> Pieces<'s> {
             return;
         }
         let run = TextRun::new(self.source, run);
-        let mut at = 0;
         let at_segment_start = self.out.is_empty();
-        for token in run.tokens(at_segment_start) {
+        self.scan(&run, 0..run.decoded.len(), at_segment_start, 0);
+    }
+
+    /// Tokens and text of `range` of a run; a token's label is scanned in
+    /// turn (`[!UICONTROL [!DNL Name]]`), to a bounded depth.
+    fn scan(&mut self, run: &TextRun<'_>, range: Range<usize>, at_start: bool, depth: usize) {
+        let mut at = range.start;
+        let tokens = if depth < MAX_TOKEN_NESTING {
+            run.tokens(range.clone(), at_start)
+        } else {
+            Vec::new()
+        };
+        for token in tokens {
             self.push_text(&run.decoded[at..token.decoded.start]);
             at = token.decoded.end;
-            self.token(&run, token);
+            self.token(run, token, depth);
         }
-        self.push_text(&run.decoded[at..]);
+        self.push_text(&run.decoded[at..range.end]);
     }
 
     fn push_text(&mut self, text: &str) {
@@ -621,7 +662,7 @@ impl<'s> Pieces<'s> {
         }
     }
 
-    fn token(&mut self, run: &TextRun<'_>, token: Token) {
+    fn token(&mut self, run: &TextRun<'_>, token: Token, depth: usize) {
         let original = |r: &Range<usize>| run.original(r);
         match token.kind {
             TokenKind::Pair(kind) => {
@@ -632,7 +673,7 @@ impl<'s> Pieces<'s> {
                     kind,
                     original: original(&open),
                 });
-                self.push_text(&run.decoded[label]);
+                self.scan(run, label, false, depth + 1);
                 self.out.push(Piece::Close {
                     id,
                     original: original(&close),
@@ -736,10 +777,11 @@ impl<'s> TextRun<'s> {
     }
 
     /// Tokens of the run, in order, that can be given their bytes back.
-    fn tokens(&self, at_segment_start: bool) -> Vec<Token> {
+    fn tokens(&self, range: Range<usize>, at_segment_start: bool) -> Vec<Token> {
         let mut tokens = Vec::new();
-        let mut from = 0;
-        while let Some(token) = next_token(&self.decoded, from, at_segment_start && from == 0) {
+        let text = &self.decoded[..range.end];
+        let mut from = range.start;
+        while let Some(token) = next_token(text, from, at_segment_start && from == range.start) {
             from = token.decoded.end;
             let ends = [&token.decoded, &token.open, &token.close];
             if ends.iter().all(|r| self.mappable(r)) {
@@ -773,11 +815,8 @@ fn next_token(text: &str, from: usize, at_start: bool) -> Option<Token> {
 /// marker (`[!NOTE]`, `[!TAB title]`) at the start of a quote's text.
 fn bracket_token(text: &str, start: usize, at_start: bool) -> Option<Token> {
     let inner_start = start + 2;
-    let close = inner_start + text[inner_start..].find(']')?;
+    let close = matching_close(text, inner_start)?;
     let inner = &text[inner_start..close];
-    if inner.contains('[') {
-        return None;
-    }
     let word_len = inner
         .find(|c: char| !c.is_ascii_alphabetic())
         .unwrap_or(inner.len());
@@ -805,6 +844,20 @@ fn bracket_token(text: &str, start: usize, at_start: bool) -> Option<Token> {
         }
         _ => None,
     }
+}
+
+/// The `]` closing a bracket opened before `from`, nested pairs skipped.
+fn matching_close(text: &str, from: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (index, c) in text[from..].char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' if depth == 0 => return Some(from + index),
+            ']' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `{{$include path}}` or `{{snippet}}`, and attribute lists `{#id}`,

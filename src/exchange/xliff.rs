@@ -104,8 +104,19 @@ fn write_unit_12(out: &mut String, unit: &Unit, page: &PageExport) {
             inline_12(target)
         );
     }
+    let _ = writeln!(
+        out,
+        "        <context-group purpose=\"location\"><context context-type=\"sourcefile\">{}</context><context context-type=\"linenumber\">{}</context></context-group>",
+        text(&page.source_path),
+        unit.location
+    );
+    // `developer`: what tools (and PO converters) show as the author's notes.
     for note in &unit.notes {
-        let _ = writeln!(out, "        <note from=\"tolk\">{}</note>", text(note));
+        let _ = writeln!(
+            out,
+            "        <note from=\"developer\">{}</note>",
+            text(note)
+        );
     }
     out.push_str("      </trans-unit>\n");
 }

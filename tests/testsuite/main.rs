@@ -17,3 +17,4 @@ mod reader_site;
 mod serve;
 mod staleness;
 mod translations;
+mod xliff;
