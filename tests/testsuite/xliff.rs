@@ -153,7 +153,7 @@ fn an_unchanged_round_trip_leaves_every_page_byte_identical() {
     }
 }
 
-/// Every translatable text of a 1.2 export wrapped in ⟦ ⟧ as the target,
+/// Every translatable text of an export (1.2 or 2.1) wrapped in ⟦ ⟧ as the target,
 /// protected text left alone: what a translator's tool would send back.
 fn pseudo_translate(xliff: &str) -> String {
     let mut out = String::new();
@@ -169,10 +169,13 @@ fn pseudo_translate(xliff: &str) -> String {
         };
         let inner_start = rest.find('>').unwrap() + 1;
         let inner = &rest[inner_start..rest.rfind("</source>").unwrap()];
-        out.push_str(&format!(
-            "        <target xml:lang=\"fr\" state=\"translated\">{}</target>\n",
-            wrap_texts(inner)
-        ));
+        // 1.2 puts the state on the target, 2.x on the segment.
+        let open = if rest.starts_with("xml:lang") {
+            "<target xml:lang=\"fr\" state=\"translated\">"
+        } else {
+            "<target xml:space=\"preserve\">"
+        };
+        out.push_str(&format!("        {open}{}</target>\n", wrap_texts(inner)));
     }
     out
 }
@@ -211,7 +214,11 @@ fn wrap_texts(inner: &str) -> String {
 }
 
 fn pseudo_export(root: &Path, out: &Path) -> Vec<PathBuf> {
-    let (files, _) = export_into(root, &options(Version::V12), out);
+    pseudo_export_as(root, out, Version::V12)
+}
+
+fn pseudo_export_as(root: &Path, out: &Path, version: Version) -> Vec<PathBuf> {
+    let (files, _) = export_into(root, &options(version), out);
     for file in &files {
         let text = fs::read_to_string(file).unwrap();
         fs::write(file, pseudo_translate(&text)).unwrap();
@@ -275,13 +282,13 @@ fn visible_main_text(path: &Path) -> String {
     text
 }
 
-fn assert_pseudo_translation(root: &Path) {
+fn assert_pseudo_translation(root: &Path, version: Version) {
     let before_out = tempfile::tempdir().unwrap();
     let built = build_into(root, before_out.path());
     assert_eq!(built.errors(), 0, "{:?}", built.diagnostics);
     let before = content(root);
     let xliff = tempfile::tempdir().unwrap();
-    let files = pseudo_export(root, xliff.path());
+    let files = pseudo_export_as(root, xliff.path(), version);
     let report = import(root, &files);
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert!(!report.written.is_empty(), "nothing written");
@@ -376,8 +383,10 @@ fn html_of(out: &Path, page: &Path) -> Option<PathBuf> {
 
 #[test]
 fn a_pseudo_translation_changes_the_translatable_text_and_nothing_else() {
-    assert_pseudo_translation(small_site(false).path());
-    assert_pseudo_translation(merchant_services().path());
+    assert_pseudo_translation(small_site(false).path(), Version::V12);
+    assert_pseudo_translation(small_site(true).path(), Version::V21);
+    assert_pseudo_translation(example_copy().path(), Version::V12);
+    assert_pseudo_translation(merchant_services().path(), Version::V12);
 }
 
 #[test]
