@@ -206,7 +206,7 @@ fn export_page(
     let counterparts = target_text
         .as_ref()
         .map(|t| counterparts(&source_text.segments, &t.segments));
-    let changed = changes.map(|c| changed_units(source_page, &source_text, c));
+    let changed = changes.map(|c| changed_units(&source_text, c));
     let url = urls::page_url(&site.config, &options.lang, &source_page.url_path());
     let locations = locations(&source_text);
     let mut units = Vec::new();
@@ -399,7 +399,6 @@ fn renumber(target: &[Piece], source: &Segment) -> Vec<Piece> {
 
 /// Units whose source changed, with the source text before when it had one.
 fn changed_units(
-    page: &SourcePage,
     text: &PageText,
     changes: Option<&SourceChanges>,
 ) -> HashMap<usize, Option<String>> {
@@ -450,7 +449,6 @@ fn changed_units(
             }
         }
     }
-    let _ = page;
     changed
 }
 

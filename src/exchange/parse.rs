@@ -265,10 +265,9 @@ impl Parser<'_> {
                 .and_then(|i| i.parse().ok())
                 .ok_or_else(|| parser.error(at, format!("<{name}> without a number for its id")))
         };
-        let Some(inline) = self.inline.as_ref() else {
+        if self.inline.is_none() {
             return Ok(());
-        };
-        let _ = inline;
+        }
         match (name, empty) {
             ("g" | "pc", false) => {
                 let id = code(self)?;

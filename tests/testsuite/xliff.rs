@@ -49,6 +49,8 @@ Options marked [!BADGE Beta]{type=Informative} may change.
 >Back up the database before you start.
 
 >[!TIP] Keep a backup.
+
+Read [the first](other.md) and [the second](other.md) page.
 "#;
 
 const OTHER_PAGE: &str = "---\ntitle: Other page\nexl-id: 5e6f7a8b-0000-4000-8000-0000000000ef\n---\n# Other page\n\nSee the [setup](setup.md).\n";
@@ -595,6 +597,16 @@ fn a_block_marker_moved_from_the_start_is_refused() {
     });
     let error = import_error(&moved);
     assert!(error.message.contains("must stay first"), "{error}");
+}
+
+#[test]
+fn a_link_moved_inside_another_link_is_refused() {
+    let text = setup_text();
+    let nested = edit_target(&text, "the second", |_| {
+        "<target xml:lang=\"fr\" state=\"translated\">Lisez <g id=\"1\" ctype=\"link\">la première <g id=\"2\" ctype=\"link\">et la seconde</g></g> page.</target>".to_string()
+    });
+    let error = import_error(&nested);
+    assert!(error.message.contains("inside another link"), "{error}");
 }
 
 #[test]
