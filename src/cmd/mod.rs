@@ -6,6 +6,7 @@ mod import;
 mod index;
 mod report;
 mod serve;
+mod xliff;
 
 use std::process::ExitCode;
 
@@ -16,6 +17,7 @@ pub use import::ImportArgs;
 pub use index::IndexArgs;
 pub use report::{ColorChoice, ReportArgs, ReportFormat};
 pub use serve::ServeArgs;
+pub use xliff::XliffArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -41,6 +43,9 @@ pub enum Command {
     /// Make the search index of a built site (one built in shards with
     /// `build --lang` and put together).
     Index(IndexArgs),
+    /// Exchange translations as XLIFF: export the text to translate, import
+    /// what translators send back.
+    Xliff(XliffArgs),
 }
 
 /// Runs the command the user asked for.
@@ -51,5 +56,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Import(args) => import::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Index(args) => index::run(args),
+        Command::Xliff(args) => xliff::run(args),
     }
 }

@@ -19,3 +19,4 @@ mod serve;
 mod shards;
 mod staleness;
 mod translations;
+mod xliff;

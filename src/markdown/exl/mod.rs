@@ -36,7 +36,7 @@ use std::ops::Range;
 use pulldown_cmark::Event;
 
 pub(crate) use includes::{IncludeRequest, expand_includes};
-pub(crate) use inline::{plain_text_of_inline_tokens, strip_zero_width};
+pub(crate) use inline::{BLOCK_MARKERS, plain_text_of_inline_tokens, strip_zero_width};
 
 pub(crate) use super::syntax::{escape_href, escape_html};
 
