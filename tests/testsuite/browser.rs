@@ -920,9 +920,8 @@ pub(crate) fn cannot_run<T>(test: &str, missing: &[String]) -> Option<T> {
     }
     let _ = writeln!(
         std::io::stderr().lock(),
-        "{} {test} ({}): not run, though counted as passed: {missing}",
+        "{} {test}: not run, though counted as passed: {missing}",
         skipped_label(),
-        file!()
     );
     SKIPPED
         .lock()
