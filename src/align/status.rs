@@ -31,25 +31,24 @@ pub fn is_machine_translated(page: &SourcePage) -> bool {
 
 /// The status of every group of the site.
 pub fn collect(site: &LoadedSite) -> StatusReport {
-    let fallback_urls = fallback::urls_by_group(&site.fallbacks);
-    let anchored: HashSet<usize> = site
-        .suggestions
-        .iter()
-        .filter(|s| s.group.is_some())
-        .map(|s| s.page)
-        .collect();
-    let groups: Vec<GroupStatus> = site
-        .alignment
-        .groups
-        .iter()
-        .enumerate()
-        .filter(|(_, group)| !group.pages.is_empty())
-        .filter(|(_, group)| !group.pages.values().all(|p| anchored.contains(p)))
-        .filter_map(|(index, _)| group_status(site, index, &fallback_urls))
-        .chain(part_groups(site))
-        .collect();
-    let unaligned = unaligned_pages(site);
-    let mut report = StatusReport {
+    let mut report = without_groups(site);
+    report.groups = groups(site).collect();
+    report.recount();
+    report
+}
+
+/// The report without its groups, but with the coverage and totals of all
+/// of them: with [`groups`], the status of a big site a slice at a time,
+/// never whole in memory.
+pub fn summary(site: &LoadedSite) -> StatusReport {
+    let mut report = without_groups(site);
+    // One group at a time: the count keeps nothing of them.
+    report.count(groups(site));
+    report
+}
+
+fn without_groups(site: &LoadedSite) -> StatusReport {
+    StatusReport {
         schema_version: SCHEMA_VERSION,
         source_language: site.config.source_language.clone(),
         languages: site
@@ -60,11 +59,29 @@ pub fn collect(site: &LoadedSite) -> StatusReport {
             .collect(),
         coverage: Vec::new(),
         totals: Totals::default(),
-        groups,
-        unaligned,
-    };
-    report.recount();
-    report
+        groups: Vec::new(),
+        unaligned: unaligned_pages(site),
+    }
+}
+
+/// The status of every translation group with pages, and of the tracked
+/// parts (TOCs, snippets), made one at a time.
+pub fn groups(site: &LoadedSite) -> impl Iterator<Item = GroupStatus> + '_ {
+    let fallback_urls = fallback::urls_by_group(&site.fallbacks);
+    let anchored: HashSet<usize> = site
+        .suggestions
+        .iter()
+        .filter(|s| s.group.is_some())
+        .map(|s| s.page)
+        .collect();
+    site.alignment
+        .groups
+        .iter()
+        .enumerate()
+        .filter(|(_, group)| !group.pages.is_empty())
+        .filter(move |(_, group)| !group.pages.values().all(|p| anchored.contains(p)))
+        .filter_map(move |(index, _)| group_status(site, index, &fallback_urls))
+        .chain(std::iter::once_with(|| part_groups(site)).flatten())
 }
 
 fn group_status(

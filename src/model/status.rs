@@ -203,26 +203,39 @@ impl StatusReport {
     }
 
     pub fn recount(&mut self) {
+        let groups = std::mem::take(&mut self.groups);
+        self.count(groups.iter());
+        self.groups = groups;
+    }
+
+    /// Sets the coverage and totals from `groups` (the report's own, or
+    /// groups made one at a time and not kept) and the unaligned pages.
+    pub fn count<G: std::borrow::Borrow<GroupStatus>>(&mut self, groups: impl Iterator<Item = G>) {
         let mut totals = Totals {
-            groups: self.groups.len(),
             unaligned: self.unaligned.len(),
             ..Totals::default()
         };
-        self.coverage = self
+        let mut coverage: Vec<Coverage> = self
             .languages
             .iter()
-            .map(|lang| {
-                let mut coverage = Coverage {
-                    language: lang.clone(),
-                    ..Coverage::default()
-                };
-                for cell in self.groups.iter().filter_map(|g| g.cells.get(lang)) {
-                    count_cell(cell, &mut coverage, &mut totals);
-                }
-                coverage.percent = percent(coverage.present, self.groups.len());
-                coverage
+            .map(|lang| Coverage {
+                language: lang.clone(),
+                ..Coverage::default()
             })
             .collect();
+        for group in groups {
+            let group = group.borrow();
+            totals.groups += 1;
+            for (lang, coverage) in self.languages.iter().zip(&mut coverage) {
+                if let Some(cell) = group.cells.get(lang) {
+                    count_cell(cell, coverage, &mut totals);
+                }
+            }
+        }
+        for coverage in &mut coverage {
+            coverage.percent = percent(coverage.present, totals.groups);
+        }
+        self.coverage = coverage;
         self.totals = totals;
     }
 }

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use crate::align::status;
 use crate::model::staleness::{FieldChange, SourceChanges};
-use crate::model::status::{GroupStatus, StatusReport};
 use crate::model::urls::{output_path, page_url, review_url, section_of};
 use crate::model::{Diagnostic, Language, OutputFile};
 use crate::render::theme::template_error;
@@ -34,7 +33,7 @@ impl SiteView<'_> {
         }
         sink(self.render_not_found(None));
         if self.config.translations.status_page {
-            self.render_status(status::collect(self.site), sink);
+            self.render_status(sink);
         }
         for redirect in self.redirects() {
             sink(redirect);
@@ -194,33 +193,40 @@ impl SiteView<'_> {
     /// the whole site's coverage and totals: one page of 20,000 rows is more
     /// than a browser shows well, and its template values alone took 100 MB
     /// to render at 5,000 pages.
-    fn render_status(
-        &self,
-        mut report: StatusReport,
-        sink: &mut dyn FnMut(Result<OutputFile, Diagnostic>),
-    ) {
-        let groups = std::mem::take(&mut report.groups);
+    /// The status pages, [`STATUS_GROUPS_PER_PAGE`] groups each. The groups
+    /// are made twice, once for the counts and the page links, once a page
+    /// at a time to render: the status of a big site is never held whole.
+    fn render_status(&self, sink: &mut dyn FnMut(Result<OutputFile, Diagnostic>)) {
+        let mut report = status::summary(self.site);
         let unaligned = std::mem::take(&mut report.unaligned);
-        let slices: Vec<&[GroupStatus]> = if groups.is_empty() {
-            vec![&[]]
-        } else {
-            groups.chunks(STATUS_GROUPS_PER_PAGE).collect()
-        };
-        let urls: Vec<String> = (0..slices.len()).map(|n| self.status_page_url(n)).collect();
-        let pages: Vec<StatusPageLink> = slices
+        let mut bounds: Vec<(String, String)> = Vec::new();
+        for (at, group) in status::groups(self.site).enumerate() {
+            if at % STATUS_GROUPS_PER_PAGE == 0 {
+                bounds.push((group.title.clone(), String::new()));
+            }
+            if let Some(last) = bounds.last_mut() {
+                last.1.clone_from(&group.title);
+            }
+        }
+        if bounds.is_empty() {
+            bounds.push(Default::default());
+        }
+        let urls: Vec<String> = (0..bounds.len()).map(|n| self.status_page_url(n)).collect();
+        let pages: Vec<StatusPageLink> = bounds
             .iter()
             .zip(&urls)
             .enumerate()
-            .map(|(n, (slice, url))| StatusPageLink {
+            .map(|(n, ((first, last), url))| StatusPageLink {
                 number: n + 1,
                 url,
-                first: slice.first().map_or("", |g| g.title.as_str()),
-                last: slice.last().map_or("", |g| g.title.as_str()),
+                first,
+                last,
             })
             .collect();
         let first = &self.config.languages[0];
-        for (n, slice) in slices.iter().enumerate() {
-            report.groups = slice.to_vec();
+        let mut groups = status::groups(self.site);
+        for (n, url) in urls.iter().enumerate() {
+            report.groups = groups.by_ref().take(STATUS_GROUPS_PER_PAGE).collect();
             report.unaligned = if n == 0 {
                 unaligned.clone()
             } else {
@@ -232,8 +238,8 @@ impl SiteView<'_> {
             context.insert("status_page", &(n + 1));
             context.insert("translations", &self.home_translations(None));
             context.insert("alternates", &Vec::<Alternate>::new());
-            context.insert("canonical", &self.permalink(&urls[n]));
-            sink(self.render_template("status.html", &context, &urls[n]));
+            context.insert("canonical", &self.permalink(url));
+            sink(self.render_template("status.html", &context, url));
         }
     }
 
