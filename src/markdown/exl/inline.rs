@@ -71,6 +71,8 @@ pub(crate) enum Piece {
 pub(crate) struct Problem {
     pub at: usize,
     pub message: String,
+    /// Said once per file however often it occurs.
+    pub once_per_file: bool,
 }
 
 /// The plain text of a string with inline tokens, for titles and the
@@ -115,29 +117,114 @@ fn starts_with_ignoring_ascii_case(text: &str, prefix: &str) -> bool {
         .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
 }
 
-/// Expands every token of `text`; malformed ones stay as written and are reported.
+/// Labels nested deeper than this keep their text but lose their markup:
+/// thousands of nested spans help no reader and strain every HTML reader.
+const MAX_TOKEN_DEPTH: usize = 16;
+
+/// At most this many problems are reported for one stretch of text; a line
+/// of thousands of unclosed tokens gets one summary instead of a flood.
+const MAX_PROBLEMS_PER_TEXT: usize = 20;
+
+/// A token being expanded: where its content ends and where to go on after.
+struct OpenToken {
+    content_end: usize,
+    resume: usize,
+    close: Option<&'static str>,
+}
+
+/// Expands every token of `text`; malformed ones stay as written and are
+/// reported. Iterative, with brackets matched once, so any nesting depth
+/// takes linear time and no stack.
 pub(crate) fn expand_tokens(text: &str, mode: Mode) -> (Vec<Piece>, Vec<Problem>) {
+    let pairs = bracket_pairs(text);
     let mut pieces = Vec::new();
     let mut problems = Vec::new();
+    let mut open: Vec<OpenToken> = Vec::new();
     let mut plain_start = 0;
     let mut cursor = 0;
-    while let Some(found) = text[cursor..].find("[!") {
+    loop {
+        let limit = open.last().map_or(text.len(), |token| token.content_end);
+        let Some(found) = text[cursor..limit].find("[!") else {
+            push_text(&mut pieces, &text[plain_start..limit]);
+            let Some(done) = open.pop() else { break };
+            if let Some(close) = done.close {
+                pieces.push(Piece::Html(close.to_string()));
+            }
+            cursor = done.resume;
+            plain_start = cursor;
+            continue;
+        };
         let at = cursor + found;
-        match read_token(text, at) {
+        match read_token(text, at, &pairs) {
             Scan::Token(token) => {
                 push_text(&mut pieces, &text[plain_start..at]);
-                render_token(&token, text, mode, &mut pieces, &mut problems);
-                cursor = token.end;
+                let deep = open.len() >= MAX_TOKEN_DEPTH;
+                if deep && open.len() == MAX_TOKEN_DEPTH {
+                    problems.push(problem(
+                        at,
+                        format!("tokens nested deeper than {MAX_TOKEN_DEPTH} levels are shown as their text"),
+                    ));
+                }
+                let wrapper = if deep {
+                    None
+                } else {
+                    wrapper_of(&token, mode, &mut problems)
+                };
+                let raw = &text[token.content.clone()];
+                let content_start = token.content.start + (raw.len() - raw.trim_start().len());
+                let content_end = content_start.max(token.content.start + raw.trim_end().len());
+                let close = wrapper.map(|(open_html, close)| {
+                    pieces.push(Piece::Html(open_html));
+                    close
+                });
+                open.push(OpenToken {
+                    content_end,
+                    resume: token.end,
+                    close,
+                });
+                cursor = content_start;
                 plain_start = cursor;
             }
-            Scan::Literal(problem) => {
-                problems.extend(problem);
+            Scan::Literal(found) => {
+                problems.extend(found);
                 cursor = at + 2;
             }
         }
     }
-    push_text(&mut pieces, &text[plain_start..]);
-    (pieces, problems)
+    (pieces, capped(problems))
+}
+
+/// Keeps the first problems and says how many more there were.
+fn capped(mut problems: Vec<Problem>) -> Vec<Problem> {
+    if problems.len() > MAX_PROBLEMS_PER_TEXT {
+        let more = problems.len() - MAX_PROBLEMS_PER_TEXT;
+        problems.truncate(MAX_PROBLEMS_PER_TEXT);
+        let at = problems[MAX_PROBLEMS_PER_TEXT - 1].at;
+        problems.push(problem(
+            at,
+            format!("{more} more problems with tokens in this text are not listed"),
+        ));
+    }
+    problems
+}
+
+/// For each `[` that is closed, the offset of its `]`, nested brackets
+/// counted (`[!UICONTROL Save [draft]]`).
+fn bracket_pairs(text: &str) -> std::collections::HashMap<usize, usize> {
+    let mut pairs = std::collections::HashMap::new();
+    let mut stack = Vec::new();
+    for (index, byte) in text.bytes().enumerate() {
+        match byte {
+            b'[' => stack.push(index),
+            b']' => {
+                if let Some(open) = stack.pop() {
+                    pairs.insert(open, index);
+                }
+            }
+            _ => {}
+        }
+    }
+    pairs
 }
 
 fn push_text(pieces: &mut Vec<Piece>, text: &str) {
@@ -167,7 +254,7 @@ enum Scan {
 }
 
 /// Reads `[!NAME content]` starting at `at` (which points at `[!`).
-fn read_token(text: &str, at: usize) -> Scan {
+fn read_token(text: &str, at: usize, pairs: &std::collections::HashMap<usize, usize>) -> Scan {
     let after_bang = at + 2;
     let name_len = text[after_bang..]
         .find(|ch: char| !ch.is_ascii_alphabetic())
@@ -185,7 +272,7 @@ fn read_token(text: &str, at: usize) -> Scan {
         return Scan::Literal(None);
     }
     let content_start = after_bang + name_len + 1;
-    let Some(close) = closing_bracket(&text[content_start..]) else {
+    let Some(close) = pairs.get(&at).map(|&end| end - content_start) else {
         let problem = kind.map(|_| {
             problem(
                 at,
@@ -254,7 +341,11 @@ fn unknown_token_problem(name: &str, at: usize) -> Problem {
 }
 
 fn problem(at: usize, message: String) -> Problem {
-    Problem { at, message }
+    Problem {
+        at,
+        message,
+        once_per_file: false,
+    }
 }
 
 /// Offset of the `]` closing a token whose content starts `text`, counting
@@ -272,48 +363,47 @@ pub(crate) fn closing_bracket(text: &str) -> Option<usize> {
     None
 }
 
-fn render_token(
+/// The opening markup of a token, `None` when it is only its text.
+fn wrapper_of(
     token: &Token,
-    text: &str,
     mode: Mode,
-    pieces: &mut Vec<Piece>,
     problems: &mut Vec<Problem>,
-) {
-    let raw_content = &text[token.content.clone()];
-    let content = raw_content.trim();
-    let offset = token.content.start + (raw_content.len() - raw_content.trim_start().len());
-    let (inner, inner_problems) = expand_tokens(content, mode);
-    problems.extend(inner_problems.into_iter().map(|p| Problem {
-        at: p.at + offset,
-        message: p.message,
-    }));
-    let wrapper = match (mode, token.kind) {
+) -> Option<(String, &'static str)> {
+    match (mode, token.kind) {
         (Mode::Plain, _) | (_, TokenKind::DoNotLocalize) => None,
-        (Mode::Html, TokenKind::UiControl) => Some("<span class=\"uicontrol\">".to_string()),
-        (Mode::Html, TokenKind::Badge) => Some(badge_open(token, problems)),
-    };
-    if let Some(open) = &wrapper {
-        pieces.push(Piece::Html(open.clone()));
-    }
-    for piece in inner {
-        match piece {
-            Piece::Text(part) => push_text(pieces, &part),
-            html => pieces.push(html),
+        (Mode::Html, TokenKind::UiControl) => {
+            Some(("<span class=\"uicontrol\">".to_string(), "</span>"))
         }
-    }
-    if wrapper.is_some() {
-        pieces.push(Piece::Html("</span>".to_string()));
+        (Mode::Html, TokenKind::Badge) => Some(badge_open(token, problems)),
     }
 }
 
-fn badge_open(token: &Token, problems: &mut Vec<Problem>) -> String {
-    let (mut safe, dropped) = attributes::sanitize(&token.attrs, Target::Badge);
-    problems.extend(dropped.into_iter().map(|message| Problem {
-        at: token.content.end + 1,
-        message,
-    }));
+/// A badge's opening tag: a link when it has a safe `url`, else a span. A
+/// machine-translated type (`Informatif`) is read as the type it renders.
+fn badge_open(token: &Token, problems: &mut Vec<Problem>) -> (String, &'static str) {
+    let at = token.content.end + 1;
+    let mut attrs = token.attrs.clone();
+    for attr in attrs.iter_mut().filter(|a| a.name == "type") {
+        if let Some(meant) = attributes::untranslated_badge_type(&attr.value) {
+            problems.push(Problem {
+                at,
+                message: format!(
+                    "badge type `{}` is a translation of `{meant}`; read as `{meant}` (write the English name; reported once per file)",
+                    attr.value
+                ),
+                once_per_file: true,
+            });
+            attr.value = meant.to_string();
+        }
+    }
+    let (mut safe, dropped) = attributes::sanitize(&attrs, Target::Badge);
+    problems.extend(dropped.into_iter().map(|message| problem(at, message)));
     safe.classes.insert(0, "badge".to_string());
-    format!("<span{}>", safe.to_html())
+    if safe.pairs.iter().any(|(name, _)| *name == "href") {
+        (format!("<a{}>", safe.to_html()), "</a>")
+    } else {
+        (format!("<span{}>", safe.to_html()), "</span>")
+    }
 }
 
 /// Tokens in raw HTML (Experience League pages have HTML tables full of
@@ -343,7 +433,7 @@ pub(crate) fn expand_tokens_in_raw_html(html: &str) -> (String, Vec<Problem>) {
         }
         problems.extend(found.into_iter().map(|p| Problem {
             at: p.at + start,
-            message: p.message,
+            ..p
         }));
         start = end;
     }
@@ -411,7 +501,7 @@ pub(crate) fn expand_token_events<'a>(
                 let (expanded, problems) = expand_tokens_in_raw_html(&html);
                 for problem in problems {
                     let offset = cx.offset_in_text(&html, &range, problem.at);
-                    cx.warn(offset, problem.message);
+                    cx.warn_problem(offset, problem);
                 }
                 out.push((Event::Html(CowStr::from(expanded)), range));
             }
@@ -420,7 +510,7 @@ pub(crate) fn expand_token_events<'a>(
                 let (pieces, problems) = expand_tokens(&text, mode);
                 for problem in problems {
                     let offset = cx.offset_in_text(&text, &range, problem.at);
-                    cx.warn(offset, problem.message);
+                    cx.warn_problem(offset, problem);
                 }
                 out.extend(
                     pieces
@@ -518,6 +608,70 @@ mod tests {
     fn tokens_nest_and_keep_inner_brackets() {
         let (out, _) = html("[!UICONTROL Save [!DNL B2B] [draft]]");
         assert_eq!(out, "<span class=\"uicontrol\">Save B2B [draft]</span>");
+    }
+
+    #[test]
+    fn deep_nesting_is_linear_and_keeps_its_text() {
+        for depth in [1, 16, 17, 6_000, 100_000] {
+            let text = format!("{}x{}", "[!UICONTROL ".repeat(depth), "]".repeat(depth));
+            let (out, problems) = html(&text);
+            let spans = depth.min(MAX_TOKEN_DEPTH);
+            assert_eq!(out.matches("<span").count(), spans, "{depth}");
+            assert!(out.contains(">x<"), "{depth}");
+            assert_eq!(
+                problems.len(),
+                usize::from(depth > MAX_TOKEN_DEPTH),
+                "{depth}"
+            );
+        }
+        let unclosed = "[!DNL ".repeat(100_000);
+        let (out, problems) = html(&unclosed);
+        assert_eq!(out, unclosed);
+        assert_eq!(problems.len(), MAX_PROBLEMS_PER_TEXT + 1);
+    }
+
+    #[test]
+    fn badges_link_to_safe_addresses_only() {
+        let (out, problems) = html(
+            "[!BADGE PaaS uniquement]{type=Informatif url=\"https://x.org/paas\" tooltip=\"Cloud\"}",
+        );
+        assert_eq!(
+            out,
+            "<a class=\"badge badge-informative\" href=\"https://x.org/paas\" title=\"Cloud\">PaaS uniquement</a>"
+        );
+        assert_eq!(problems.len(), 1, "the translated type is reported");
+        for (text, badge_type) in [
+            (
+                "[!BADGE Solo PaaS]{type=Informativo url=\"javascript:alert(1)\"}",
+                "informative",
+            ),
+            (
+                "[!BADGE Alleen PaaS]{type=Informatief url=\"/relatief\"}",
+                "informative",
+            ),
+            ("[!BADGE Endast PaaS]{type=Positiv}", "positive"),
+        ] {
+            let (out, _) = html(text);
+            assert!(
+                out.starts_with(&format!("<span class=\"badge badge-{badge_type}\">")),
+                "{out}"
+            );
+        }
+    }
+
+    #[test]
+    fn translated_badge_types_are_reported_once_per_file() {
+        use super::super::test_support::{render_exl, warnings_of};
+        let rendered = render_exl(
+            "[!BADGE A]{type=Informatif} [!BADGE B]{type=Informatif}\n\n[!BADGE C]{type=Informatif}\n",
+        );
+        assert_eq!(rendered.html.matches("badge-informative").count(), 3);
+        let warnings = warnings_of(&rendered);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("1:11 badge type `Informatif`"),
+            "{warnings:?}"
+        );
     }
 
     #[test]

@@ -115,11 +115,19 @@ pub(crate) struct Context<'s> {
     warnings: Vec<(usize, String)>,
     attrs: ElementAttrs,
     zero_width_removed: usize,
+    /// Messages said once per file, already said.
+    said_once: std::collections::HashSet<String>,
 }
 
 impl Context<'_> {
     fn warn(&mut self, offset: usize, message: String) {
         self.warnings.push((offset, message));
+    }
+
+    fn warn_problem(&mut self, offset: usize, problem: inline::Problem) {
+        if !problem.once_per_file || self.said_once.insert(problem.message.clone()) {
+            self.warn(offset, problem.message);
+        }
     }
 
     /// The caller's text for `key`; English when it has none.
@@ -181,6 +189,7 @@ pub(crate) fn extend<'a>(
         warnings: Vec::new(),
         attrs: ElementAttrs::new(),
         zero_width_removed: 0,
+        said_once: Default::default(),
     };
     let events = inline::strip_zero_width_events(events, &mut cx);
     let events = blocks::rewrite_blocks(events, &mut cx);
@@ -359,6 +368,7 @@ mod tests {
                 warnings: Vec::new(),
                 attrs: ElementAttrs::new(),
                 zero_width_removed: 0,
+                said_once: Default::default(),
             };
             assert_eq!(cx.label("alert_note"), expected);
         }
