@@ -484,6 +484,145 @@ impl Position {
     }
 }
 
+/// How far a label's `]` is looked for in the events after its start.
+const LABEL_LOOKAHEAD: usize = 64;
+
+/// Joins labels whose content holds markup, which the parser splits into
+/// several events: `[!UICONTROL **Save**]`, `[!UICONTROL [Save](x.md)]`,
+/// `[!UICONTROL `code`]`, and `_[!UICONTROL Max_]` where the emphasis ends
+/// just before the `]` (the label then closes with the emphasis).
+pub(crate) fn join_split_labels<'a>(events: Vec<Spanned<'a>>) -> Vec<Spanned<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut queue: std::collections::VecDeque<Spanned<'a>> = events.into();
+    let mut position = Position::default();
+    while let Some((event, range)) = queue.pop_front() {
+        position.observe(&event);
+        let start = match &event {
+            Event::Text(text) if position.code_depth == 0 => unclosed_label(text),
+            _ => None,
+        };
+        let Some((at, content, wrapped)) = start else {
+            out.push((event, range));
+            continue;
+        };
+        let Event::Text(text) = &event else { continue };
+        let Some(close) = find_label_close(&queue) else {
+            out.push((event, range));
+            continue;
+        };
+        let piece = |part: &str| (Event::Text(CowStr::from(part.to_string())), range.clone());
+        out.push(piece(&text[..at]));
+        if wrapped {
+            out.push((
+                Event::InlineHtml(CowStr::Borrowed("<span class=\"uicontrol\">")),
+                range.clone(),
+            ));
+        }
+        out.push(piece(text[content..].trim_start()));
+        out.extend(queue.drain(..close.index));
+        let (close_event, close_range) = queue
+            .pop_front()
+            .unwrap_or((Event::Text(CowStr::Borrowed("")), range.clone()));
+        let Event::Text(closing) = close_event else {
+            continue;
+        };
+        if close.after_element {
+            // `…_]`: the label closes with the element it opened in.
+            let end = out.pop();
+            push_close(&mut out, wrapped, &range);
+            out.extend(end);
+        } else {
+            out.push((
+                Event::Text(CowStr::from(closing[..close.at].trim_end().to_string())),
+                close_range.clone(),
+            ));
+            push_close(&mut out, wrapped, &range);
+        }
+        let rest = closing[close.at + 1..].to_string();
+        queue.push_front((Event::Text(CowStr::from(rest)), close_range));
+    }
+    out
+}
+
+fn push_close<'a>(out: &mut Vec<Spanned<'a>>, wrapped: bool, range: &std::ops::Range<usize>) {
+    if wrapped {
+        out.push((
+            Event::InlineHtml(CowStr::Borrowed("</span>")),
+            range.clone(),
+        ));
+    }
+}
+
+/// The first `[!UICONTROL ` or `[!DNL ` of `text` not closed in it: where
+/// it starts, where its content starts, and whether it gets a span.
+fn unclosed_label(text: &str) -> Option<(usize, usize, bool)> {
+    if !text.contains("[!") {
+        return None;
+    }
+    let pairs = bracket_pairs(text);
+    text.match_indices("[!").find_map(|(at, _)| {
+        let rest = &text[at + 2..];
+        let name_len = rest
+            .find(|ch: char| !ch.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        let kind = token_kind(&rest[..name_len])?;
+        let opens = rest[name_len..].starts_with(char::is_whitespace);
+        (opens && kind != TokenKind::Badge && !pairs.contains_key(&at)).then_some((
+            at,
+            at + 2 + name_len,
+            kind == TokenKind::UiControl,
+        ))
+    })
+}
+
+struct LabelClose {
+    /// Index in the queue of the text holding the `]`.
+    index: usize,
+    /// Byte offset of the `]` in that text.
+    at: usize,
+    /// The `]` follows the end of the element the label opened in.
+    after_element: bool,
+}
+
+/// Where the label opened just before `queue` closes, within its block.
+fn find_label_close(queue: &std::collections::VecDeque<Spanned<'_>>) -> Option<LabelClose> {
+    let mut depth = 0usize;
+    let mut brackets = 0usize;
+    for (index, (event, _)) in queue.iter().enumerate().take(LABEL_LOOKAHEAD) {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) if depth == 0 => {
+                let next_closes =
+                    matches!(queue.get(index + 1), Some((Event::Text(t), _)) if t.starts_with(']'));
+                return (next_closes && brackets == 0).then_some(LabelClose {
+                    index: index + 1,
+                    at: 0,
+                    after_element: true,
+                });
+            }
+            Event::End(_) => depth -= 1,
+            Event::Text(text) => {
+                for (at, byte) in text.bytes().enumerate() {
+                    match byte {
+                        b'[' => brackets += 1,
+                        b']' if brackets == 0 => {
+                            return (depth == 0).then_some(LabelClose {
+                                index,
+                                at,
+                                after_element: false,
+                            });
+                        }
+                        b']' => brackets -= 1,
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Replaces tokens in text events with their markup (only their text inside
 /// alt text, which cannot hold markup), leaving code untouched.
 pub(crate) fn expand_token_events<'a>(
@@ -672,6 +811,43 @@ mod tests {
             warnings[0].starts_with("1:11 badge type `Informatif`"),
             "{warnings:?}"
         );
+    }
+
+    #[test]
+    fn labels_hold_markup_links_and_code() {
+        use super::super::test_support::{render_exl, warnings_of};
+        for (source, expected) in [
+            (
+                "Klicka på [!UICONTROL **Spara**].",
+                "Klicka på <span class=\"uicontrol\"><strong>Spara</strong></span>.",
+            ),
+            (
+                "Cliquez [!UICONTROL **&#x200B;**] ici",
+                "Cliquez <span class=\"uicontrol\"><strong></strong></span> ici",
+            ),
+            (
+                "un _[!UICONTROL Importo massimo_].",
+                "un <em><span class=\"uicontrol\">Importo massimo</span></em>.",
+            ),
+            (
+                "Open [!UICONTROL [Instellingen](https://x.org) ] nu",
+                "Open <span class=\"uicontrol\"><a href=\"https://x.org\">Instellingen</a></span> nu",
+            ),
+            (
+                "Voir [!DNL `bin/magento` [x]] et [!UICONTROL Y]",
+                "Voir <code>bin/magento</code> [x] et <span class=\"uicontrol\">Y</span>",
+            ),
+        ] {
+            let rendered = render_exl(&format!("{source}\n"));
+            assert_eq!(rendered.html, format!("<p>{expected}</p>\n"), "{source}");
+            assert!(
+                rendered.warnings.is_empty(),
+                "{source}: {:?}",
+                warnings_of(&rendered)
+            );
+        }
+        let open = render_exl("Cliquez [!UICONTROL **Enregistrer** sans fin\n");
+        assert_eq!(warnings_of(&open).len(), 1);
     }
 
     #[test]

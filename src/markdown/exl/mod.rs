@@ -195,6 +195,7 @@ pub(crate) fn extend<'a>(
     let events = blocks::rewrite_blocks(events, &mut cx);
     let events = attach::attach_attributes(events, &mut cx);
     let events = attach::remove_stray_lists(events, &mut cx);
+    let events = inline::join_split_labels(events);
     let events = inline::expand_token_events(events, &mut cx);
     Extended {
         events,
