@@ -415,6 +415,15 @@ pub(crate) fn expand_tokens_in_raw_html(html: &str) -> (String, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut start = 0;
     while start < html.len() {
+        if html[start..].starts_with("<!--") {
+            // A comment is copied as written, whatever it holds.
+            let end = html[start..]
+                .find("-->")
+                .map_or(html.len(), |i| start + i + 3);
+            out.push_str(&html[start..end]);
+            start = end;
+            continue;
+        }
         let in_tag = html[start..].starts_with('<');
         let end = if in_tag {
             html[start..]
@@ -447,7 +456,14 @@ fn is_verbatim_html(html: &str) -> bool {
         .get(..9)
         .unwrap_or(html.trim_start())
         .to_ascii_lowercase();
-    ["<pre", "<code", "<script", "<style", "<textarea", "<!--"]
+    if head.starts_with("<!--") {
+        // `<!-- WMTP-880--> Fixed … [!DNL Store Fulfillment]`: a comment
+        // that ends on its line leads ordinary text.
+        return !html
+            .split_once("-->")
+            .is_some_and(|(_, after)| !after.trim().is_empty());
+    }
+    ["<pre", "<code", "<script", "<style", "<textarea"]
         .iter()
         .any(|tag| head.starts_with(tag))
 }
@@ -887,6 +903,10 @@ mod tests {
         assert!(problems.is_empty());
         let (_, problems) = expand_tokens_in_raw_html("<p>[!FOO x]</p>");
         assert_eq!(problems[0].at, 3);
+        let (out, _) = expand_tokens_in_raw_html("<!-- [!DNL a] --> Corrigé [!DNL Store]\n");
+        assert_eq!(out, "<!-- [!DNL a] --> Corrigé Store\n");
+        assert!(!is_verbatim_html("<!-- WMTP-880--> Fixed [!DNL X]"));
+        assert!(is_verbatim_html("<!--\n[!NOTE]\n-->"));
         assert!(is_verbatim_html("  <PRE class=x>"));
         assert!(!is_verbatim_html("<table>"));
     }
