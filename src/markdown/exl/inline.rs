@@ -459,9 +459,9 @@ fn is_verbatim_html(html: &str) -> bool {
     if head.starts_with("<!--") {
         // `<!-- WMTP-880--> Fixed … [!DNL Store Fulfillment]`: a comment
         // that ends on its line leads ordinary text.
-        return !html
+        return html
             .split_once("-->")
-            .is_some_and(|(_, after)| !after.trim().is_empty());
+            .is_none_or(|(_, after)| after.trim().is_empty());
     }
     ["<pre", "<code", "<script", "<style", "<textarea"]
         .iter()
