@@ -5,6 +5,7 @@
 mod browser;
 mod build_example;
 mod common;
+mod exl_corpus;
 mod exl_site;
 mod failures;
 mod harness;
