@@ -713,6 +713,53 @@ pub(crate) fn strip_zero_width_events<'a>(
         .collect()
 }
 
+/// Trims the whitespace at the edges of link texts and headings, which
+/// zero-width debris leaves there (`[&#x200B; individu &#x200B;](x.md)`): an
+/// underline running past the word.
+pub(crate) fn trim_element_edges<'a>(events: Vec<Spanned<'a>>) -> Vec<Spanned<'a>> {
+    let mut out: Vec<Spanned<'a>> = Vec::with_capacity(events.len());
+    let mut trim_next = false;
+    for (event, range) in events {
+        match event {
+            Event::Start(tag @ (Tag::Link { .. } | Tag::Heading { .. })) => {
+                out.push((Event::Start(tag), range));
+                trim_next = true;
+            }
+            Event::End(end @ (TagEnd::Link | TagEnd::Heading(_))) => {
+                trim_last_text(&mut out);
+                out.push((Event::End(end), range));
+                trim_next = false;
+            }
+            Event::Text(text) if trim_next => {
+                let kept = text.trim_start();
+                trim_next = kept.is_empty();
+                if !kept.is_empty() {
+                    out.push((Event::Text(CowStr::from(kept.to_string())), range));
+                }
+            }
+            other => {
+                trim_next = false;
+                out.push((other, range));
+            }
+        }
+    }
+    out
+}
+
+/// Trims the end of the text events just before an element's end.
+fn trim_last_text(out: &mut Vec<Spanned<'_>>) {
+    while let Some((Event::Text(text), _)) = out.last_mut() {
+        let kept = text.trim_end();
+        if !kept.is_empty() {
+            if kept.len() != text.len() {
+                *text = CowStr::from(kept.to_string());
+            }
+            return;
+        }
+        out.pop();
+    }
+}
+
 /// The HTML the writer would make of some pieces.
 #[cfg(test)]
 fn pieces_to_html(pieces: &[Piece]) -> String {

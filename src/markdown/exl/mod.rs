@@ -192,6 +192,7 @@ pub(crate) fn extend<'a>(
         said_once: Default::default(),
     };
     let events = inline::strip_zero_width_events(events, &mut cx);
+    let events = inline::trim_element_edges(events);
     let events = blocks::rewrite_blocks(events, &mut cx);
     let events = attach::attach_attributes(events, &mut cx);
     let events = attach::remove_stray_lists(events, &mut cx);
@@ -263,6 +264,28 @@ mod tests {
             "code is kept as written"
         );
         assert_eq!(rendered.zero_width_removed, 4);
+    }
+
+    #[test]
+    fn debris_leaves_no_padding_at_the_edges_of_links_and_headings() {
+        for (source, link) in [
+            ("[&#x200B; individu &#x200B;](x.md)", ">individu</a>"),
+            ("[ &#8203;singolo\u{200B} ](x.md)", ">singolo</a>"),
+            (
+                "[&#x200B; **enkel** &#x200B;](x.md)",
+                "><strong>enkel</strong></a>",
+            ),
+        ] {
+            let rendered = render_exl(&format!(
+                "Voir {source} ici.\n\n## &#x200B; Titre &#x200B;\n"
+            ));
+            assert!(
+                rendered.html.contains(&format!("{link} ici.")),
+                "{}",
+                rendered.html
+            );
+            assert_eq!(rendered.headings[0].text, "Titre");
+        }
     }
 
     #[test]
