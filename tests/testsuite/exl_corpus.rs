@@ -313,3 +313,54 @@ fn exl_corpus_warns_only_about_defects_of_its_source() {
         );
     }
 }
+
+#[test]
+fn exl_corpus_sidebars_follow_each_guides_toc_in_its_language() {
+    let mut missing = Vec::new();
+    for lang in LANGUAGES {
+        for page in walkdir::WalkDir::new(built().out.join(lang).join("help"))
+            .into_iter()
+            .map(|e| e.unwrap().into_path())
+            .filter(|p| p.ends_with("index.html"))
+        {
+            let html = read_html(&page);
+            let guide = relative(&page);
+            let guide: Vec<&str> = guide.split('/').take(3).collect();
+            let prefix = format!("/{}/", guide.join("/"));
+            // A page its guide's TOC does not list (two in this guide) has
+            // the guide's sidebar without a current entry.
+            let toc = example_site()
+                .join("tests/fixtures/merchant-services/content")
+                .join(&prefix[1..])
+                .join("TOC.md");
+            let slug = page
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy();
+            let listed = std::fs::read_to_string(toc)
+                .unwrap()
+                .contains(&format!("{slug}.md"));
+            let sidebar = select(&html, "li[class^=nav-depth] a[href]");
+            let current = select(&html, "li[class^=nav-depth] a[aria-current=page]");
+            let in_guide = sidebar
+                .iter()
+                .filter(|a| {
+                    a.value()
+                        .attr("href")
+                        .is_some_and(|h| h.starts_with(&prefix))
+                })
+                .count();
+            if (listed && current.is_empty()) || in_guide * 2 < sidebar.len() {
+                missing.push(relative(&page));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "{} pages:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+}
