@@ -28,6 +28,9 @@ pub(crate) fn with_snippet(diagnostic: &Diagnostic, site_root: &Path, color: boo
     let Some(offset) = byte_offset(&source, line, diagnostic.column.unwrap_or(1)) else {
         return diagnostic.to_string();
     };
+    if line_too_long_to_show(&source, offset) {
+        return diagnostic.to_string();
+    }
     report_with_source(diagnostic, file, source, offset, color)
 }
 
@@ -60,6 +63,19 @@ fn report_with_source(
         Ok(()) => out,
         Err(_) => diagnostic.to_string(),
     }
+}
+
+/// Lines longer than this get the one-line form: a snippet of a paragraph
+/// written on one line is unreadable, and the report handler cannot pad to a
+/// column past 65,535 (it panics).
+const MAX_SNIPPET_LINE: usize = 500;
+
+fn line_too_long_to_show(source: &str, offset: usize) -> bool {
+    let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = source[offset..]
+        .find('\n')
+        .map_or(source.len(), |i| offset + i);
+    source[start..end].chars().count() > MAX_SNIPPET_LINE
 }
 
 /// The byte offset of a 1-based line and character column, if it exists.
@@ -102,5 +118,19 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(out.contains("a.md"), "{out}");
         assert!(out.contains("title: [oops"), "{out}");
+    }
+
+    #[test]
+    fn a_problem_far_along_a_long_line_is_one_line() {
+        let dir = std::env::temp_dir().join(format!("tolk-diag-long-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let line = ">".repeat(70_000) + "[!NOTE]";
+        std::fs::write(dir.join("a.md"), format!("{line}\n")).unwrap();
+        let d = Diagnostic::warning("empty alert")
+            .in_file("a.md")
+            .at(1, 70_001);
+        let out = with_snippet(&d, &dir, false);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(out, d.to_string());
     }
 }

@@ -294,17 +294,21 @@ fn language_nav(
     indices: &[usize],
 ) -> LanguageNav {
     let mut sections: BTreeMap<&str, Section> = BTreeMap::new();
+    let mut guides = Guides::default();
     for &index in indices {
         let path = pages[index].file.logical_path.as_str();
         if path.is_empty() {
             continue; // the language's home
         }
         let is_index = is_section_index(&pages[index]);
-        let name = if is_index {
+        let first_folder = if is_index {
             path.split('/').next().unwrap_or(path)
         } else {
             section_of(path)
         };
+        let name = guides
+            .of(config, lang, path, is_index)
+            .unwrap_or(first_folder);
         let section = sections.entry(name).or_insert_with(|| Section {
             name: name.to_string(),
             title: humanize(name),
@@ -365,6 +369,49 @@ fn language_nav(
         })
         .collect();
     LanguageNav { sections, position }
+}
+
+/// Folders holding a `TOC.md`, each a guide at whatever depth (Adobe keeps
+/// one guide per folder: `help/live-search/TOC.md`), looked up once each.
+#[derive(Default)]
+struct Guides {
+    has_toc: HashMap<String, bool>,
+}
+
+impl Guides {
+    /// The deepest folder around `path` with a `TOC.md` in `lang`: its
+    /// pages are the guide's, whatever the first folder is.
+    fn of<'p>(
+        &mut self,
+        config: &SiteConfig,
+        lang: &str,
+        path: &'p str,
+        is_index: bool,
+    ) -> Option<&'p str> {
+        let mut folder = if is_index {
+            Some(path)
+        } else {
+            path.rsplit_once('/').map(|(folder, _)| folder)
+        };
+        while let Some(candidate) = folder {
+            let found = *self
+                .has_toc
+                .entry(candidate.to_string())
+                .or_insert_with(|| {
+                    config
+                        .content_dir
+                        .join(lang)
+                        .join(candidate)
+                        .join("TOC.md")
+                        .is_file()
+                });
+            if found {
+                return Some(candidate);
+            }
+            folder = candidate.rsplit_once('/').map(|(parent, _)| parent);
+        }
+        None
+    }
 }
 
 /// `index.md`, `_index.md` (or `index.fr.md`) stand for their folder.
@@ -566,6 +613,58 @@ mod tests {
         );
         let first = view(&pages, 0);
         assert_eq!(first.sections[0].pages[0].title, "P000");
+    }
+
+    #[test]
+    fn a_folder_with_a_toc_is_a_guide_at_any_depth() {
+        let root = std::env::temp_dir().join(format!("tolk-guides-{}", std::process::id()));
+        let guide = root.join("content/fr/help/live-search");
+        std::fs::create_dir_all(&guide).unwrap();
+        std::fs::write(
+            guide.join("TOC.md"),
+            "# Live Search {#live-search}\n\n+ [Vue d'ensemble](overview.md)\n+ Installer {#installer}\n  + [Installation](install.md)\n",
+        )
+        .unwrap();
+        let config = SiteConfig::parse(
+            &root,
+            "title='t'\nbase_url='https://x.org/'\n[[languages]]\ntag='fr'\n",
+        )
+        .unwrap();
+        let mut pages = vec![
+            page("help/live-search/install", "Installation", None),
+            page("help/live-search/overview", "Vue d'ensemble", None),
+            page("help/other", "Autre", None),
+        ];
+        for page in &mut pages {
+            page.file.path = root.join(format!("content/fr/{}.md", page.file.logical_path));
+        }
+        let nav = Navigation::build(&config, &pages);
+        let urls: Vec<String> = pages
+            .iter()
+            .map(|p| format!("/fr/{}/", p.file.logical_path))
+            .collect();
+        let titles: Vec<&str> = pages.iter().map(|p| p.title.as_str()).collect();
+        let home = NavLink {
+            title: "Accueil".into(),
+            url: "/fr/".into(),
+            current: false,
+            depth: 0,
+        };
+        let view = nav.page_view("fr", Some(0), &urls, &titles, home);
+        std::fs::remove_dir_all(&root).unwrap();
+        let crumbs: Vec<&str> = view.breadcrumbs.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(crumbs, ["Accueil", "Live Search", "Installation"]);
+        let sections: Vec<&str> = view.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(sections, ["Help", "Live Search"]);
+        let sidebar: Vec<(&str, usize)> = view.sections[1]
+            .pages
+            .iter()
+            .map(|p| (p.title.as_str(), p.depth))
+            .collect();
+        assert_eq!(
+            sidebar,
+            [("Vue d'ensemble", 0), ("Installer", 0), ("Installation", 1)]
+        );
     }
 
     #[test]

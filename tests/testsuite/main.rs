@@ -5,6 +5,8 @@
 mod browser;
 mod build_example;
 mod common;
+mod exl_corpus;
+mod exl_nesting;
 mod exl_site;
 mod failures;
 mod harness;

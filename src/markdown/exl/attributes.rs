@@ -227,6 +227,15 @@ fn accept(safe: &mut SafeAttrs, attr: &RawAttr, target: Target) -> Result<(), St
             safe.classes.push(format!("badge-{variant}"));
             Ok(())
         }
+        ("url", Target::Badge) => {
+            check(
+                is_safe_badge_url(value),
+                attr,
+                "an `https://` or `http://` address",
+            )?;
+            safe.pairs.push(("href", value.to_string()));
+            Ok(())
+        }
         ("tooltip", Target::Badge) => {
             safe.pairs.push(("title", value.to_string()));
             Ok(())
@@ -236,6 +245,57 @@ fn accept(safe: &mut SafeAttrs, attr: &RawAttr, target: Target) -> Result<(), St
             target.describe()
         )),
     }
+}
+
+/// A badge's link leaves the page for a web address only: no script,
+/// data or relative trickery.
+fn is_safe_badge_url(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !value.contains(|ch: char| ch.is_whitespace() || ch.is_control() || ch == '"')
+}
+
+/// Badge types as the translation pipeline renders them, with the type
+/// meant: a page keeps its badges, and the author hears once per file.
+const TRANSLATED_BADGE_TYPES: &[(&str, &str)] = &[
+    ("informatif", "informative"),
+    ("informativo", "informative"),
+    ("informatief", "informative"),
+    ("informativ", "informative"),
+    ("informativa", "informative"),
+    ("positif", "positive"),
+    ("positivo", "positive"),
+    ("positief", "positive"),
+    ("positiv", "positive"),
+    ("négatif", "negative"),
+    ("negativo", "negative"),
+    ("negatief", "negative"),
+    ("negativ", "negative"),
+    ("neutre", "neutral"),
+    ("neutro", "neutral"),
+    ("neutraal", "neutral"),
+    ("neutral", "neutral"),
+    ("avis", "notice"),
+    ("avviso", "notice"),
+    ("kennisgeving", "notice"),
+    ("meddelande", "notice"),
+    ("attention", "caution"),
+    ("attenzione", "caution"),
+    ("voorzichtigheid", "caution"),
+    ("försiktighet", "caution"),
+];
+
+/// The badge type a translated value stands for (`Informatif` ->
+/// `informative`); `None` for known and unknown values alike.
+pub(crate) fn untranslated_badge_type(value: &str) -> Option<&'static str> {
+    let lower = value.trim().to_lowercase();
+    if BADGE_TYPES.contains(&lower.as_str()) {
+        return None;
+    }
+    TRANSLATED_BADGE_TYPES
+        .iter()
+        .find(|(translated, _)| *translated == lower)
+        .map(|(_, meant)| *meant)
 }
 
 fn check(ok: bool, attr: &RawAttr, expected: &str) -> Result<(), String> {

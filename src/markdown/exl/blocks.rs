@@ -71,7 +71,8 @@ enum Structure {
     BeginTabs,
     Tab(String),
     EndTabs,
-    BeginShadeBox,
+    /// With its title, if any: `>[!BEGINSHADEBOX "Rewrites and redirects"]`.
+    BeginShadeBox(Option<String>),
     EndShadeBox,
 }
 
@@ -105,7 +106,7 @@ fn classify(marker: MarkerText) -> Option<Marker> {
         ("BEGINTABS", None) => Structure::BeginTabs,
         ("TAB", title) => Structure::Tab(title.unwrap_or_default()),
         ("ENDTABS", None) => Structure::EndTabs,
-        ("BEGINSHADEBOX", None) => Structure::BeginShadeBox,
+        ("BEGINSHADEBOX", title) => Structure::BeginShadeBox(title.map(|t| shade_box_title(&t))),
         ("ENDSHADEBOX", None) => Structure::EndShadeBox,
         ("VIDEO", _) => {
             return Some(Marker::BadVideo(
@@ -123,6 +124,16 @@ fn classify(marker: MarkerText) -> Option<Marker> {
         _ => return None,
     };
     Some(Marker::Structure { structure, len })
+}
+
+/// A shade box's title as plain text: quotes (straight or curly, as
+/// translation leaves them) and inline tokens removed.
+fn shade_box_title(argument: &str) -> String {
+    let quotes: &[char] = &['"', '\'', '“', '”', '«', '»', '„'];
+    let bare = argument.trim().trim_matches(quotes).trim();
+    super::inline::plain_text_of_inline_tokens(&super::inline::strip_zero_width(bare).0)
+        .trim()
+        .to_string()
 }
 
 /// Reads a marker from the inline events at `queue[at..]`.
@@ -374,7 +385,13 @@ impl<'a> Blocks<'_, '_, 'a> {
             Structure::BeginTabs => self.open_region(RegionKind::Tabs, at),
             Structure::Tab(title) => self.open_tab(title, at),
             Structure::EndTabs => self.close_region(RegionKind::Tabs, at),
-            Structure::BeginShadeBox => self.open_region(RegionKind::ShadeBox, at),
+            Structure::BeginShadeBox(title) => {
+                self.open_region(RegionKind::ShadeBox, at);
+                if let Some(title) = title.filter(|t| !t.is_empty()) {
+                    let html = format!("<p class=\"shadebox-title\">{}</p>\n", escape_html(&title));
+                    self.push_html(at..at, html);
+                }
+            }
             Structure::EndShadeBox => self.close_region(RegionKind::ShadeBox, at),
         }
     }
@@ -738,6 +755,29 @@ mod tests {
             rendered.html
         );
         assert_eq!(warnings_of(&rendered).len(), 2);
+    }
+
+    #[test]
+    fn shade_boxes_show_their_title() {
+        for (marker, title) in [
+            ("\"Rewrites and redirects\"", "Rewrites and redirects"),
+            (
+                "« Réécritures & [!DNL Redirects] »",
+                "Réécritures &amp; Redirects",
+            ),
+            ("“Riscritture”", "Riscritture"),
+        ] {
+            let rendered = render_exl(&format!(
+                ">[!BEGINSHADEBOX {marker}]\n\nGrisé.\n\n>[!ENDSHADEBOX]\n"
+            ));
+            assert_eq!(
+                rendered.html,
+                format!(
+                    "<div class=\"shadebox\">\n<p class=\"shadebox-title\">{title}</p>\n<p>Grisé.</p>\n</div>\n"
+                )
+            );
+            assert!(rendered.warnings.is_empty(), "{:?}", warnings_of(&rendered));
+        }
     }
 
     #[test]

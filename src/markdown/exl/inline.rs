@@ -71,6 +71,8 @@ pub(crate) enum Piece {
 pub(crate) struct Problem {
     pub at: usize,
     pub message: String,
+    /// Said once per file however often it occurs.
+    pub once_per_file: bool,
 }
 
 /// The plain text of a string with inline tokens, for titles and the
@@ -115,29 +117,114 @@ fn starts_with_ignoring_ascii_case(text: &str, prefix: &str) -> bool {
         .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
 }
 
-/// Expands every token of `text`; malformed ones stay as written and are reported.
+/// Labels nested deeper than this keep their text but lose their markup:
+/// thousands of nested spans help no reader and strain every HTML reader.
+const MAX_TOKEN_DEPTH: usize = 16;
+
+/// At most this many problems are reported for one stretch of text; a line
+/// of thousands of unclosed tokens gets one summary instead of a flood.
+const MAX_PROBLEMS_PER_TEXT: usize = 20;
+
+/// A token being expanded: where its content ends and where to go on after.
+struct OpenToken {
+    content_end: usize,
+    resume: usize,
+    close: Option<&'static str>,
+}
+
+/// Expands every token of `text`; malformed ones stay as written and are
+/// reported. Iterative, with brackets matched once, so any nesting depth
+/// takes linear time and no stack.
 pub(crate) fn expand_tokens(text: &str, mode: Mode) -> (Vec<Piece>, Vec<Problem>) {
+    let pairs = bracket_pairs(text);
     let mut pieces = Vec::new();
     let mut problems = Vec::new();
+    let mut open: Vec<OpenToken> = Vec::new();
     let mut plain_start = 0;
     let mut cursor = 0;
-    while let Some(found) = text[cursor..].find("[!") {
+    loop {
+        let limit = open.last().map_or(text.len(), |token| token.content_end);
+        let Some(found) = text[cursor..limit].find("[!") else {
+            push_text(&mut pieces, &text[plain_start..limit]);
+            let Some(done) = open.pop() else { break };
+            if let Some(close) = done.close {
+                pieces.push(Piece::Html(close.to_string()));
+            }
+            cursor = done.resume;
+            plain_start = cursor;
+            continue;
+        };
         let at = cursor + found;
-        match read_token(text, at) {
+        match read_token(text, at, &pairs) {
             Scan::Token(token) => {
                 push_text(&mut pieces, &text[plain_start..at]);
-                render_token(&token, text, mode, &mut pieces, &mut problems);
-                cursor = token.end;
+                let deep = open.len() >= MAX_TOKEN_DEPTH;
+                if deep && open.len() == MAX_TOKEN_DEPTH {
+                    problems.push(problem(
+                        at,
+                        format!("tokens nested deeper than {MAX_TOKEN_DEPTH} levels are shown as their text"),
+                    ));
+                }
+                let wrapper = if deep {
+                    None
+                } else {
+                    wrapper_of(&token, mode, &mut problems)
+                };
+                let raw = &text[token.content.clone()];
+                let content_start = token.content.start + (raw.len() - raw.trim_start().len());
+                let content_end = content_start.max(token.content.start + raw.trim_end().len());
+                let close = wrapper.map(|(open_html, close)| {
+                    pieces.push(Piece::Html(open_html));
+                    close
+                });
+                open.push(OpenToken {
+                    content_end,
+                    resume: token.end,
+                    close,
+                });
+                cursor = content_start;
                 plain_start = cursor;
             }
-            Scan::Literal(problem) => {
-                problems.extend(problem);
+            Scan::Literal(found) => {
+                problems.extend(found);
                 cursor = at + 2;
             }
         }
     }
-    push_text(&mut pieces, &text[plain_start..]);
-    (pieces, problems)
+    (pieces, capped(problems))
+}
+
+/// Keeps the first problems and says how many more there were.
+fn capped(mut problems: Vec<Problem>) -> Vec<Problem> {
+    if problems.len() > MAX_PROBLEMS_PER_TEXT {
+        let more = problems.len() - MAX_PROBLEMS_PER_TEXT;
+        problems.truncate(MAX_PROBLEMS_PER_TEXT);
+        let at = problems[MAX_PROBLEMS_PER_TEXT - 1].at;
+        problems.push(problem(
+            at,
+            format!("{more} more problems with tokens in this text are not listed"),
+        ));
+    }
+    problems
+}
+
+/// For each `[` that is closed, the offset of its `]`, nested brackets
+/// counted (`[!UICONTROL Save [draft]]`).
+fn bracket_pairs(text: &str) -> std::collections::HashMap<usize, usize> {
+    let mut pairs = std::collections::HashMap::new();
+    let mut stack = Vec::new();
+    for (index, byte) in text.bytes().enumerate() {
+        match byte {
+            b'[' => stack.push(index),
+            b']' => {
+                if let Some(open) = stack.pop() {
+                    pairs.insert(open, index);
+                }
+            }
+            _ => {}
+        }
+    }
+    pairs
 }
 
 fn push_text(pieces: &mut Vec<Piece>, text: &str) {
@@ -167,7 +254,7 @@ enum Scan {
 }
 
 /// Reads `[!NAME content]` starting at `at` (which points at `[!`).
-fn read_token(text: &str, at: usize) -> Scan {
+fn read_token(text: &str, at: usize, pairs: &std::collections::HashMap<usize, usize>) -> Scan {
     let after_bang = at + 2;
     let name_len = text[after_bang..]
         .find(|ch: char| !ch.is_ascii_alphabetic())
@@ -185,7 +272,7 @@ fn read_token(text: &str, at: usize) -> Scan {
         return Scan::Literal(None);
     }
     let content_start = after_bang + name_len + 1;
-    let Some(close) = closing_bracket(&text[content_start..]) else {
+    let Some(close) = pairs.get(&at).map(|&end| end - content_start) else {
         let problem = kind.map(|_| {
             problem(
                 at,
@@ -254,7 +341,11 @@ fn unknown_token_problem(name: &str, at: usize) -> Problem {
 }
 
 fn problem(at: usize, message: String) -> Problem {
-    Problem { at, message }
+    Problem {
+        at,
+        message,
+        once_per_file: false,
+    }
 }
 
 /// Offset of the `]` closing a token whose content starts `text`, counting
@@ -272,48 +363,47 @@ pub(crate) fn closing_bracket(text: &str) -> Option<usize> {
     None
 }
 
-fn render_token(
+/// The opening markup of a token, `None` when it is only its text.
+fn wrapper_of(
     token: &Token,
-    text: &str,
     mode: Mode,
-    pieces: &mut Vec<Piece>,
     problems: &mut Vec<Problem>,
-) {
-    let raw_content = &text[token.content.clone()];
-    let content = raw_content.trim();
-    let offset = token.content.start + (raw_content.len() - raw_content.trim_start().len());
-    let (inner, inner_problems) = expand_tokens(content, mode);
-    problems.extend(inner_problems.into_iter().map(|p| Problem {
-        at: p.at + offset,
-        message: p.message,
-    }));
-    let wrapper = match (mode, token.kind) {
+) -> Option<(String, &'static str)> {
+    match (mode, token.kind) {
         (Mode::Plain, _) | (_, TokenKind::DoNotLocalize) => None,
-        (Mode::Html, TokenKind::UiControl) => Some("<span class=\"uicontrol\">".to_string()),
-        (Mode::Html, TokenKind::Badge) => Some(badge_open(token, problems)),
-    };
-    if let Some(open) = &wrapper {
-        pieces.push(Piece::Html(open.clone()));
-    }
-    for piece in inner {
-        match piece {
-            Piece::Text(part) => push_text(pieces, &part),
-            html => pieces.push(html),
+        (Mode::Html, TokenKind::UiControl) => {
+            Some(("<span class=\"uicontrol\">".to_string(), "</span>"))
         }
-    }
-    if wrapper.is_some() {
-        pieces.push(Piece::Html("</span>".to_string()));
+        (Mode::Html, TokenKind::Badge) => Some(badge_open(token, problems)),
     }
 }
 
-fn badge_open(token: &Token, problems: &mut Vec<Problem>) -> String {
-    let (mut safe, dropped) = attributes::sanitize(&token.attrs, Target::Badge);
-    problems.extend(dropped.into_iter().map(|message| Problem {
-        at: token.content.end + 1,
-        message,
-    }));
+/// A badge's opening tag: a link when it has a safe `url`, else a span. A
+/// machine-translated type (`Informatif`) is read as the type it renders.
+fn badge_open(token: &Token, problems: &mut Vec<Problem>) -> (String, &'static str) {
+    let at = token.content.end + 1;
+    let mut attrs = token.attrs.clone();
+    for attr in attrs.iter_mut().filter(|a| a.name == "type") {
+        if let Some(meant) = attributes::untranslated_badge_type(&attr.value) {
+            problems.push(Problem {
+                at,
+                message: format!(
+                    "badge type `{}` is a translation of `{meant}`; read as `{meant}` (write the English name; reported once per file)",
+                    attr.value
+                ),
+                once_per_file: true,
+            });
+            attr.value = meant.to_string();
+        }
+    }
+    let (mut safe, dropped) = attributes::sanitize(&attrs, Target::Badge);
+    problems.extend(dropped.into_iter().map(|message| problem(at, message)));
     safe.classes.insert(0, "badge".to_string());
-    format!("<span{}>", safe.to_html())
+    if safe.pairs.iter().any(|(name, _)| *name == "href") {
+        (format!("<a{}>", safe.to_html()), "</a>")
+    } else {
+        (format!("<span{}>", safe.to_html()), "</span>")
+    }
 }
 
 /// Tokens in raw HTML (Experience League pages have HTML tables full of
@@ -325,6 +415,15 @@ pub(crate) fn expand_tokens_in_raw_html(html: &str) -> (String, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut start = 0;
     while start < html.len() {
+        if html[start..].starts_with("<!--") {
+            // A comment is copied as written, whatever it holds.
+            let end = html[start..]
+                .find("-->")
+                .map_or(html.len(), |i| start + i + 3);
+            out.push_str(&html[start..end]);
+            start = end;
+            continue;
+        }
         let in_tag = html[start..].starts_with('<');
         let end = if in_tag {
             html[start..]
@@ -343,7 +442,7 @@ pub(crate) fn expand_tokens_in_raw_html(html: &str) -> (String, Vec<Problem>) {
         }
         problems.extend(found.into_iter().map(|p| Problem {
             at: p.at + start,
-            message: p.message,
+            ..p
         }));
         start = end;
     }
@@ -357,7 +456,14 @@ fn is_verbatim_html(html: &str) -> bool {
         .get(..9)
         .unwrap_or(html.trim_start())
         .to_ascii_lowercase();
-    ["<pre", "<code", "<script", "<style", "<textarea", "<!--"]
+    if head.starts_with("<!--") {
+        // `<!-- WMTP-880--> Fixed … [!DNL Store Fulfillment]`: a comment
+        // that ends on its line leads ordinary text.
+        return html
+            .split_once("-->")
+            .is_none_or(|(_, after)| after.trim().is_empty());
+    }
+    ["<pre", "<code", "<script", "<style", "<textarea"]
         .iter()
         .any(|tag| head.starts_with(tag))
 }
@@ -394,6 +500,145 @@ impl Position {
     }
 }
 
+/// How far a label's `]` is looked for in the events after its start.
+const LABEL_LOOKAHEAD: usize = 64;
+
+/// Joins labels whose content holds markup, which the parser splits into
+/// several events: `[!UICONTROL **Save**]`, `[!UICONTROL [Save](x.md)]`,
+/// `[!UICONTROL `code`]`, and `_[!UICONTROL Max_]` where the emphasis ends
+/// just before the `]` (the label then closes with the emphasis).
+pub(crate) fn join_split_labels<'a>(events: Vec<Spanned<'a>>) -> Vec<Spanned<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut queue: std::collections::VecDeque<Spanned<'a>> = events.into();
+    let mut position = Position::default();
+    while let Some((event, range)) = queue.pop_front() {
+        position.observe(&event);
+        let start = match &event {
+            Event::Text(text) if position.code_depth == 0 => unclosed_label(text),
+            _ => None,
+        };
+        let Some((at, content, wrapped)) = start else {
+            out.push((event, range));
+            continue;
+        };
+        let Event::Text(text) = &event else { continue };
+        let Some(close) = find_label_close(&queue) else {
+            out.push((event, range));
+            continue;
+        };
+        let piece = |part: &str| (Event::Text(CowStr::from(part.to_string())), range.clone());
+        out.push(piece(&text[..at]));
+        if wrapped {
+            out.push((
+                Event::InlineHtml(CowStr::Borrowed("<span class=\"uicontrol\">")),
+                range.clone(),
+            ));
+        }
+        out.push(piece(text[content..].trim_start()));
+        out.extend(queue.drain(..close.index));
+        let (close_event, close_range) = queue
+            .pop_front()
+            .unwrap_or((Event::Text(CowStr::Borrowed("")), range.clone()));
+        let Event::Text(closing) = close_event else {
+            continue;
+        };
+        if close.after_element {
+            // `…_]`: the label closes with the element it opened in.
+            let end = out.pop();
+            push_close(&mut out, wrapped, &range);
+            out.extend(end);
+        } else {
+            out.push((
+                Event::Text(CowStr::from(closing[..close.at].trim_end().to_string())),
+                close_range.clone(),
+            ));
+            push_close(&mut out, wrapped, &range);
+        }
+        let rest = closing[close.at + 1..].to_string();
+        queue.push_front((Event::Text(CowStr::from(rest)), close_range));
+    }
+    out
+}
+
+fn push_close<'a>(out: &mut Vec<Spanned<'a>>, wrapped: bool, range: &std::ops::Range<usize>) {
+    if wrapped {
+        out.push((
+            Event::InlineHtml(CowStr::Borrowed("</span>")),
+            range.clone(),
+        ));
+    }
+}
+
+/// The first `[!UICONTROL ` or `[!DNL ` of `text` not closed in it: where
+/// it starts, where its content starts, and whether it gets a span.
+fn unclosed_label(text: &str) -> Option<(usize, usize, bool)> {
+    if !text.contains("[!") {
+        return None;
+    }
+    let pairs = bracket_pairs(text);
+    text.match_indices("[!").find_map(|(at, _)| {
+        let rest = &text[at + 2..];
+        let name_len = rest
+            .find(|ch: char| !ch.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        let kind = token_kind(&rest[..name_len])?;
+        let opens = rest[name_len..].starts_with(char::is_whitespace);
+        (opens && kind != TokenKind::Badge && !pairs.contains_key(&at)).then_some((
+            at,
+            at + 2 + name_len,
+            kind == TokenKind::UiControl,
+        ))
+    })
+}
+
+struct LabelClose {
+    /// Index in the queue of the text holding the `]`.
+    index: usize,
+    /// Byte offset of the `]` in that text.
+    at: usize,
+    /// The `]` follows the end of the element the label opened in.
+    after_element: bool,
+}
+
+/// Where the label opened just before `queue` closes, within its block.
+fn find_label_close(queue: &std::collections::VecDeque<Spanned<'_>>) -> Option<LabelClose> {
+    let mut depth = 0usize;
+    let mut brackets = 0usize;
+    for (index, (event, _)) in queue.iter().enumerate().take(LABEL_LOOKAHEAD) {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) if depth == 0 => {
+                let next_closes =
+                    matches!(queue.get(index + 1), Some((Event::Text(t), _)) if t.starts_with(']'));
+                return (next_closes && brackets == 0).then_some(LabelClose {
+                    index: index + 1,
+                    at: 0,
+                    after_element: true,
+                });
+            }
+            Event::End(_) => depth -= 1,
+            Event::Text(text) => {
+                for (at, byte) in text.bytes().enumerate() {
+                    match byte {
+                        b'[' => brackets += 1,
+                        b']' if brackets == 0 => {
+                            return (depth == 0).then_some(LabelClose {
+                                index,
+                                at,
+                                after_element: false,
+                            });
+                        }
+                        b']' => brackets -= 1,
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Replaces tokens in text events with their markup (only their text inside
 /// alt text, which cannot hold markup), leaving code untouched.
 pub(crate) fn expand_token_events<'a>(
@@ -411,7 +656,7 @@ pub(crate) fn expand_token_events<'a>(
                 let (expanded, problems) = expand_tokens_in_raw_html(&html);
                 for problem in problems {
                     let offset = cx.offset_in_text(&html, &range, problem.at);
-                    cx.warn(offset, problem.message);
+                    cx.warn_problem(offset, problem);
                 }
                 out.push((Event::Html(CowStr::from(expanded)), range));
             }
@@ -420,7 +665,7 @@ pub(crate) fn expand_token_events<'a>(
                 let (pieces, problems) = expand_tokens(&text, mode);
                 for problem in problems {
                     let offset = cx.offset_in_text(&text, &range, problem.at);
-                    cx.warn(offset, problem.message);
+                    cx.warn_problem(offset, problem);
                 }
                 out.extend(
                     pieces
@@ -466,6 +711,53 @@ pub(crate) fn strip_zero_width_events<'a>(
             other => (other, range),
         })
         .collect()
+}
+
+/// Trims the whitespace at the edges of link texts and headings, which
+/// zero-width debris leaves there (`[&#x200B; individu &#x200B;](x.md)`): an
+/// underline running past the word.
+pub(crate) fn trim_element_edges<'a>(events: Vec<Spanned<'a>>) -> Vec<Spanned<'a>> {
+    let mut out: Vec<Spanned<'a>> = Vec::with_capacity(events.len());
+    let mut trim_next = false;
+    for (event, range) in events {
+        match event {
+            Event::Start(tag @ (Tag::Link { .. } | Tag::Heading { .. })) => {
+                out.push((Event::Start(tag), range));
+                trim_next = true;
+            }
+            Event::End(end @ (TagEnd::Link | TagEnd::Heading(_))) => {
+                trim_last_text(&mut out);
+                out.push((Event::End(end), range));
+                trim_next = false;
+            }
+            Event::Text(text) if trim_next => {
+                let kept = text.trim_start();
+                trim_next = kept.is_empty();
+                if !kept.is_empty() {
+                    out.push((Event::Text(CowStr::from(kept.to_string())), range));
+                }
+            }
+            other => {
+                trim_next = false;
+                out.push((other, range));
+            }
+        }
+    }
+    out
+}
+
+/// Trims the end of the text events just before an element's end.
+fn trim_last_text(out: &mut Vec<Spanned<'_>>) {
+    while let Some((Event::Text(text), _)) = out.last_mut() {
+        let kept = text.trim_end();
+        if !kept.is_empty() {
+            if kept.len() != text.len() {
+                *text = CowStr::from(kept.to_string());
+            }
+            return;
+        }
+        out.pop();
+    }
 }
 
 /// The HTML the writer would make of some pieces.
@@ -521,6 +813,107 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_linear_and_keeps_its_text() {
+        for depth in [1, 16, 17, 6_000, 100_000] {
+            let text = format!("{}x{}", "[!UICONTROL ".repeat(depth), "]".repeat(depth));
+            let (out, problems) = html(&text);
+            let spans = depth.min(MAX_TOKEN_DEPTH);
+            assert_eq!(out.matches("<span").count(), spans, "{depth}");
+            assert!(out.contains(">x<"), "{depth}");
+            assert_eq!(
+                problems.len(),
+                usize::from(depth > MAX_TOKEN_DEPTH),
+                "{depth}"
+            );
+        }
+        let unclosed = "[!DNL ".repeat(100_000);
+        let (out, problems) = html(&unclosed);
+        assert_eq!(out, unclosed);
+        assert_eq!(problems.len(), MAX_PROBLEMS_PER_TEXT + 1);
+    }
+
+    #[test]
+    fn badges_link_to_safe_addresses_only() {
+        let (out, problems) = html(
+            "[!BADGE PaaS uniquement]{type=Informatif url=\"https://x.org/paas\" tooltip=\"Cloud\"}",
+        );
+        assert_eq!(
+            out,
+            "<a class=\"badge badge-informative\" href=\"https://x.org/paas\" title=\"Cloud\">PaaS uniquement</a>"
+        );
+        assert_eq!(problems.len(), 1, "the translated type is reported");
+        for (text, badge_type) in [
+            (
+                "[!BADGE Solo PaaS]{type=Informativo url=\"javascript:alert(1)\"}",
+                "informative",
+            ),
+            (
+                "[!BADGE Alleen PaaS]{type=Informatief url=\"/relatief\"}",
+                "informative",
+            ),
+            ("[!BADGE Endast PaaS]{type=Positiv}", "positive"),
+        ] {
+            let (out, _) = html(text);
+            assert!(
+                out.starts_with(&format!("<span class=\"badge badge-{badge_type}\">")),
+                "{out}"
+            );
+        }
+    }
+
+    #[test]
+    fn translated_badge_types_are_reported_once_per_file() {
+        use super::super::test_support::{render_exl, warnings_of};
+        let rendered = render_exl(
+            "[!BADGE A]{type=Informatif} [!BADGE B]{type=Informatif}\n\n[!BADGE C]{type=Informatif}\n",
+        );
+        assert_eq!(rendered.html.matches("badge-informative").count(), 3);
+        let warnings = warnings_of(&rendered);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("1:11 badge type `Informatif`"),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn labels_hold_markup_links_and_code() {
+        use super::super::test_support::{render_exl, warnings_of};
+        for (source, expected) in [
+            (
+                "Klicka på [!UICONTROL **Spara**].",
+                "Klicka på <span class=\"uicontrol\"><strong>Spara</strong></span>.",
+            ),
+            (
+                "Cliquez [!UICONTROL **&#x200B;**] ici",
+                "Cliquez <span class=\"uicontrol\"><strong></strong></span> ici",
+            ),
+            (
+                "un _[!UICONTROL Importo massimo_].",
+                "un <em><span class=\"uicontrol\">Importo massimo</span></em>.",
+            ),
+            (
+                "Open [!UICONTROL [Instellingen](https://x.org) ] nu",
+                "Open <span class=\"uicontrol\"><a href=\"https://x.org\">Instellingen</a></span> nu",
+            ),
+            (
+                "Voir [!DNL `bin/magento` [x]] et [!UICONTROL Y]",
+                "Voir <code>bin/magento</code> [x] et <span class=\"uicontrol\">Y</span>",
+            ),
+        ] {
+            let rendered = render_exl(&format!("{source}\n"));
+            assert_eq!(rendered.html, format!("<p>{expected}</p>\n"), "{source}");
+            assert!(
+                rendered.warnings.is_empty(),
+                "{source}: {:?}",
+                warnings_of(&rendered)
+            );
+        }
+        let open = render_exl("Cliquez [!UICONTROL **Enregistrer** sans fin\n");
+        assert_eq!(warnings_of(&open).len(), 1);
+    }
+
+    #[test]
     fn text_is_escaped_once() {
         let (out, _) = html("[!UICONTROL A & <B>]");
         assert_eq!(out, "<span class=\"uicontrol\">A &amp; &lt;B&gt;</span>");
@@ -557,6 +950,10 @@ mod tests {
         assert!(problems.is_empty());
         let (_, problems) = expand_tokens_in_raw_html("<p>[!FOO x]</p>");
         assert_eq!(problems[0].at, 3);
+        let (out, _) = expand_tokens_in_raw_html("<!-- [!DNL a] --> Corrigé [!DNL Store]\n");
+        assert_eq!(out, "<!-- [!DNL a] --> Corrigé Store\n");
+        assert!(!is_verbatim_html("<!-- WMTP-880--> Fixed [!DNL X]"));
+        assert!(is_verbatim_html("<!--\n[!NOTE]\n-->"));
         assert!(is_verbatim_html("  <PRE class=x>"));
         assert!(!is_verbatim_html("<table>"));
     }

@@ -115,11 +115,19 @@ pub(crate) struct Context<'s> {
     warnings: Vec<(usize, String)>,
     attrs: ElementAttrs,
     zero_width_removed: usize,
+    /// Messages said once per file, already said.
+    said_once: std::collections::HashSet<String>,
 }
 
 impl Context<'_> {
     fn warn(&mut self, offset: usize, message: String) {
         self.warnings.push((offset, message));
+    }
+
+    fn warn_problem(&mut self, offset: usize, problem: inline::Problem) {
+        if !problem.once_per_file || self.said_once.insert(problem.message.clone()) {
+            self.warn(offset, problem.message);
+        }
     }
 
     /// The caller's text for `key`; English when it has none.
@@ -181,11 +189,14 @@ pub(crate) fn extend<'a>(
         warnings: Vec::new(),
         attrs: ElementAttrs::new(),
         zero_width_removed: 0,
+        said_once: Default::default(),
     };
     let events = inline::strip_zero_width_events(events, &mut cx);
+    let events = inline::trim_element_edges(events);
     let events = blocks::rewrite_blocks(events, &mut cx);
     let events = attach::attach_attributes(events, &mut cx);
     let events = attach::remove_stray_lists(events, &mut cx);
+    let events = inline::join_split_labels(events);
     let events = inline::expand_token_events(events, &mut cx);
     Extended {
         events,
@@ -253,6 +264,28 @@ mod tests {
             "code is kept as written"
         );
         assert_eq!(rendered.zero_width_removed, 4);
+    }
+
+    #[test]
+    fn debris_leaves_no_padding_at_the_edges_of_links_and_headings() {
+        for (source, link) in [
+            ("[&#x200B; individu &#x200B;](x.md)", ">individu</a>"),
+            ("[ &#8203;singolo\u{200B} ](x.md)", ">singolo</a>"),
+            (
+                "[&#x200B; **enkel** &#x200B;](x.md)",
+                "><strong>enkel</strong></a>",
+            ),
+        ] {
+            let rendered = render_exl(&format!(
+                "Voir {source} ici.\n\n## &#x200B; Titre &#x200B;\n"
+            ));
+            assert!(
+                rendered.html.contains(&format!("{link} ici.")),
+                "{}",
+                rendered.html
+            );
+            assert_eq!(rendered.headings[0].text, "Titre");
+        }
     }
 
     #[test]
@@ -359,6 +392,7 @@ mod tests {
                 warnings: Vec::new(),
                 attrs: ElementAttrs::new(),
                 zero_width_removed: 0,
+                said_once: Default::default(),
             };
             assert_eq!(cx.label("alert_note"), expected);
         }
