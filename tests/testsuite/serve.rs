@@ -960,7 +960,7 @@ fn a_storm_of_saves_ends_byte_identical_to_a_full_build() {
     let report = crate::common::build_into(site.path(), &full);
     assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
     let built = tree(&full);
-    let differing: Vec<_> = built
+    let differing: std::collections::BTreeSet<_> = built
         .keys()
         .chain(after_storm.keys())
         .filter(|p| built.get(*p) != after_storm.get(*p))
