@@ -10,6 +10,8 @@
 #   - a build into an empty output folder,
 #   - a build over an existing output folder (the previous run's),
 #   - `tolk report` (no Hugo counterpart);
+#   - one shard of a build sharded by language (`tolk build --lang` with the
+#     first language), into an empty folder, against the whole build;
 #   - with --search: tolk with `search = true` (pages and index) against
 #     Hugo followed by Pagefind's own command line on Hugo's output, each
 #     into an empty folder (Pagefind from the Python package index, in a
@@ -222,6 +224,9 @@ tolk_empty() {
 tolk_existing() {
     measure tolk existing "$1" "$TOLK" build --root "$SITE/tolk" --out "$WORK/out-tolk"
 }
+tolk_shard() {
+    measure tolk shard "$1" "$TOLK" build --root "$SITE/tolk" --lang "${LANGUAGES%%,*}" --out "$WORK/empty/tolk-shard-$1"
+}
 tolk_report() {
     measure tolk report "$1" "$TOLK" report --root "$SITE/tolk" --color never
 }
@@ -281,6 +286,7 @@ for N in "${PAGE_COUNTS[@]}"; do
     series tolk existing tolk_existing
     series hugo existing hugo_existing
     series tolk report tolk_report
+    series tolk shard tolk_shard
     if ((SEARCH)); then
         with_search "$SITE/tolk" "$SITE/tolk-search"
         series tolk search tolk_search
@@ -323,13 +329,20 @@ for row in "${ROWS[@]}"; do
         previous="$n"
     fi
     ratio="-"
-    if [[ "$tool" == tolk && "$mode" != report ]]; then
+    if [[ "$tool" == tolk && "$mode" != report && "$mode" != shard ]]; then
         hugo_median="$(median_of "$n" hugo "$mode")"
         [[ -n "$hugo_median" ]] && ratio=$(awk -v t="$median" -v h="$hugo_median" 'BEGIN { if (h > 0) printf "%.2f", t / h; else print "-" }')
     fi
     rate=$(awk -v f="$files" -v m="$median" 'BEGIN { if (m > 0) printf "%.0f", f / m; else print "-" }')
     rss_mib=$(awk -v k="$rss" 'BEGIN { printf "%.1f MiB", k / 1024 }')
     printf '%-5s %-9s %8s %8s %8s %8s %11s %8s %9s\n' "$tool" "$mode" "$min" "$median" "$max" "$cpu" "$rss_mib" "$rate" "$ratio"
+done
+echo
+for N in "${PAGE_COUNTS[@]}"; do
+    shard="$(median_of "$N" tolk shard)"
+    whole="$(median_of "$N" tolk empty)"
+    awk -v n="$N" -v s="$shard" -v w="$whole" -v l="${LANGUAGES%%,*}" 'BEGIN {
+        if (w > 0) printf "N=%s: one shard (--lang %s) / whole build: %.2f\n", n, l, s / w }'
 done
 echo
 echo "Every run: $TSV"

@@ -25,7 +25,8 @@
 //!
 //! On top: [`pipeline`] runs the stages for `tolk build` and `tolk report`;
 //! [`import`] places a dump of files whose language must be detected;
-//! [`report`] prints the translation status; [`serve`] keeps a build and
+//! [`report`] prints the translation status; [`exchange`] sends a
+//! language's text out as XLIFF and writes translations back; [`serve`] keeps a build and
 //! runs its steps again for what a change reaches; `console` prints for
 //! people at a terminal; [`cmd`] is the command line the binary calls.
 
@@ -36,6 +37,7 @@ pub mod cmd;
 mod config;
 mod console;
 mod discover;
+pub mod exchange;
 mod feeds;
 pub mod import;
 pub mod markdown;

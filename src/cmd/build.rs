@@ -34,6 +34,11 @@ pub struct BuildArgs {
     /// Leave mojibake (UTF-8 once read as Latin-1) as it is instead of repairing it.
     #[arg(long)]
     pub no_repair: bool,
+    /// Build only the pages of these languages (`--lang fr,it`), for a build
+    /// sharded by language; links, switchers and sitemaps still name every
+    /// translation. The search index is then left to `tolk index`.
+    #[arg(long, value_name = "LANGS", value_delimiter = ',')]
+    pub lang: Vec<String>,
     /// Print only problems: no progress bar and no summary line. (The bar is
     /// drawn only on a terminal, and only when a build takes a moment.)
     #[arg(long, short)]
@@ -49,6 +54,7 @@ pub(crate) fn run(args: BuildArgs) -> ExitCode {
         read: ReadOptions {
             repair_mojibake: !args.no_repair,
         },
+        languages: args.lang,
     };
     let report = if args.quiet || !std::io::stderr().is_terminal() {
         pipeline::build(&options)

@@ -3,8 +3,10 @@
 
 mod build;
 mod import;
+mod index;
 mod report;
 mod serve;
+mod xliff;
 
 use std::process::ExitCode;
 
@@ -12,8 +14,10 @@ use clap::{Parser, Subcommand};
 
 pub use build::BuildArgs;
 pub use import::ImportArgs;
+pub use index::IndexArgs;
 pub use report::{ColorChoice, ReportArgs, ReportFormat};
 pub use serve::ServeArgs;
+pub use xliff::XliffArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -36,6 +40,12 @@ pub enum Command {
     Import(ImportArgs),
     /// Serve the site on 127.0.0.1, rebuilding and reloading on every change.
     Serve(ServeArgs),
+    /// Make the search index of a built site (one built in shards with
+    /// `build --lang` and put together).
+    Index(IndexArgs),
+    /// Exchange translations as XLIFF: export the text to translate, import
+    /// what translators send back.
+    Xliff(XliffArgs),
 }
 
 /// Runs the command the user asked for.
@@ -45,5 +55,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Import(args) => import::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Index(args) => index::run(args),
+        Command::Xliff(args) => xliff::run(args),
     }
 }

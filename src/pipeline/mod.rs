@@ -28,7 +28,7 @@ use crate::model::{Diagnostic, LoadedSite, OutputFile, ReadOptions, SiteConfig, 
 use crate::read;
 use crate::render::theme::Theme;
 use crate::render::{NoProgress, PageKind, Progress, SiteView};
-use crate::search::SearchIndexer;
+use crate::search::{self, SearchIndexer};
 use crate::write::{self, SiteFolder, Staging};
 
 pub use report::BuildReport;
@@ -46,6 +46,9 @@ pub struct BuildOptions {
     /// Publish the pages that built even when others failed.
     pub keep_going: bool,
     pub read: ReadOptions,
+    /// Build only the pages of these languages (tags as configured), for a
+    /// build sharded by language; empty for all.
+    pub languages: Vec<String>,
 }
 
 /// What a build made and later rebuilds start from.
@@ -185,6 +188,9 @@ fn publish(
     report: &mut BuildReport,
 ) {
     let config = &site.config;
+    if let Some(problem) = unknown_language(config, &options.languages) {
+        return report.diagnostics.push(problem);
+    }
     report.diagnostics.extend(theme.warnings.iter().cloned());
     for page in &site.pages {
         *report
@@ -217,10 +223,12 @@ fn publish(
         return report.diagnostics.push(problem);
     }
     let clock = Stopwatch::start();
-    let search = config.search.then(SearchIndexer::new);
-    let view = SiteView::new(site, theme);
+    // A shard's index would know only its own languages: the index of a
+    // sharded site is made once the shards are together (`tolk index`).
+    let search = (config.search && options.languages.is_empty()).then(SearchIndexer::new);
+    let view = SiteView::new(site, theme).only_languages(&options.languages);
     let pages = write_pages(&view, &staging, &|_| true, search.as_ref(), progress);
-    let site_wide = write_site_wide(&view, site, &staging, &|| {});
+    let site_wide = write_site_wide(&view, site, &staging);
     clock.lap("render and write");
     report.diagnostics.extend(pages.problems);
     report.diagnostics.extend(site_wide.problems);
@@ -243,6 +251,59 @@ fn publish(
         Err(problem) => report.diagnostics.push(problem),
     }
     clock.lap("swap");
+}
+
+/// What `index_output` indexed.
+#[derive(Debug)]
+pub struct IndexReport {
+    /// Pages in the index of each language (`html lang`, lowercase).
+    pub languages: std::collections::BTreeMap<String, usize>,
+    /// Files of the bundle written (unchanged ones are left alone).
+    pub files_written: usize,
+    /// Pages left out of the index, with the reason.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Makes the search index of a site already written to its output folder
+/// (`out`, or the config's `output_dir`), from the pages there: the index
+/// of a site built in shards (`languages`) and put together. It is the one
+/// a whole build would have made.
+pub fn index_output(options: &BuildOptions) -> Result<IndexReport, Vec<Diagnostic>> {
+    let config = SiteConfig::load(&options.root)?;
+    let out = options.out.clone().unwrap_or(config.output_dir);
+    if !out.join("index.html").is_file() {
+        return Err(vec![
+            Diagnostic::error(format!("{} holds no built site", out.display()))
+                .with_help("build it first: `tolk build`, or each shard with `--lang`"),
+        ]);
+    }
+    let fail = |why: String| vec![Diagnostic::error(why)];
+    let bundle = search::index_folder(&out).map_err(fail)?;
+    let files_written = bundle.replace_in(&out).map_err(|err| {
+        fail(format!(
+            "cannot write the search index into {}: {err}",
+            out.display()
+        ))
+    })?;
+    Ok(IndexReport {
+        languages: bundle.languages,
+        files_written,
+        warnings: bundle
+            .skipped
+            .iter()
+            .map(|why| Diagnostic::warning(format!("left out of the search index: {why}")))
+            .collect(),
+    })
+}
+
+/// An error for the first language asked for that the site does not have.
+fn unknown_language(config: &SiteConfig, asked: &[String]) -> Option<Diagnostic> {
+    let unknown = asked.iter().find(|tag| config.language(tag).is_none())?;
+    let known: Vec<&str> = config.languages.iter().map(|l| l.tag.as_str()).collect();
+    Some(
+        Diagnostic::error(format!("--lang {unknown}: the site has no such language"))
+            .with_help(format!("its languages are {}", known.join(", "))),
+    )
 }
 
 fn write_search_index(
@@ -278,8 +339,9 @@ pub(crate) struct Written {
     pub(crate) zero_width_removed: usize,
     /// Files whose bytes changed.
     pub(crate) changed: usize,
-    /// HTML files among them.
-    pub(crate) changed_html: usize,
+    /// The paths of the HTML files among them, when asked for (site-wide
+    /// files only: a site has few of them).
+    pub(crate) changed_html_paths: Vec<String>,
 }
 
 /// Renders the pages whose content page passes `wanted` (and the fallbacks
@@ -303,15 +365,16 @@ pub(crate) fn write_pages(
 
 /// The pages every site has (homes, root, 404 pages, status page,
 /// redirects) and the files for machines (sitemap, robots.txt, feeds);
-/// `between` is called when the pages are written and the files for
-/// machines are not yet.
+/// the paths of the HTML files that changed are kept.
 pub(crate) fn write_site_wide(
     view: &SiteView<'_>,
     site: &LoadedSite,
     folder: &dyn SiteFolder,
-    between: &dyn Fn(),
 ) -> Written {
-    let counts = ChangeCounter::default();
+    let counts = ChangeCounter {
+        html_paths: Some(std::sync::Mutex::default()),
+        ..ChangeCounter::default()
+    };
     let mut problems = Vec::new();
     let mut write = |file: Result<OutputFile, Diagnostic>| {
         if let Err(problem) = file.and_then(|file| counts.write(folder, &file)) {
@@ -319,8 +382,7 @@ pub(crate) fn write_site_wide(
         }
     };
     view.site_pages(&mut write);
-    between();
-    for file in feeds::files(site) {
+    for file in feeds::files(site, &|tag| view.renders_language(tag)) {
         write(Ok(file));
     }
     counts.into_written(problems, 0)
@@ -330,15 +392,23 @@ pub(crate) fn write_site_wide(
 #[derive(Default)]
 struct ChangeCounter {
     changed: AtomicUsize,
-    changed_html: AtomicUsize,
+    /// `Some` to keep the paths of the changed HTML files.
+    html_paths: Option<std::sync::Mutex<Vec<String>>>,
 }
 
 impl ChangeCounter {
     fn write(&self, folder: &dyn SiteFolder, file: &OutputFile) -> Result<(), Diagnostic> {
         if folder.write(&file.path, &file.contents)? {
             self.changed.fetch_add(1, Ordering::Relaxed);
-            if file.path.ends_with(".html") {
-                self.changed_html.fetch_add(1, Ordering::Relaxed);
+            if let Some(paths) = self
+                .html_paths
+                .as_ref()
+                .filter(|_| file.path.ends_with(".html"))
+            {
+                paths
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(file.path.clone());
             }
         }
         Ok(())
@@ -349,7 +419,10 @@ impl ChangeCounter {
             problems,
             zero_width_removed,
             changed: self.changed.into_inner(),
-            changed_html: self.changed_html.into_inner(),
+            changed_html_paths: self
+                .html_paths
+                .map(|paths| paths.into_inner().unwrap_or_else(|e| e.into_inner()))
+                .unwrap_or_default(),
         }
     }
 }

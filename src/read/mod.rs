@@ -389,7 +389,14 @@ fn first_heading(body: &str) -> Option<String> {
 /// A title as readers see it in `<title>`, the switcher and lists: inline
 /// tokens (`[!UICONTROL Stores]`) as plain text, zero-width spaces removed.
 pub fn clean_title(title: &str) -> String {
-    exl::plain_text_of_inline_tokens(&exl::strip_zero_width(title).0)
+    shown_text(title)
+}
+
+/// Any front matter string a reader sees (a description, an SEO title) as
+/// plain text, the same way as titles: `Use [!DNL Live Search]` reads
+/// `Use Live Search` in lists, `<meta>` tags and feeds.
+pub fn shown_text(text: &str) -> String {
+    exl::plain_text_of_inline_tokens(&exl::strip_zero_width(text).0)
         .trim()
         .to_string()
 }
@@ -409,6 +416,28 @@ fn file_title(file: &SourceFile) -> String {
     } else {
         last.replace(['-', '_'], " ")
     }
+}
+
+/// Repeatable pseudo-random texts over `alphabet` (xorshift with a fixed
+/// seed), each at most `max_len` characters long, for the decoders' tests.
+#[cfg(test)]
+pub(crate) fn random_texts(alphabet: &str, count: usize, max_len: u64) -> Vec<String> {
+    let alphabet: Vec<char> = alphabet.chars().collect();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..count)
+        .map(|_| {
+            let len = next() % (max_len + 1);
+            (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect()
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -567,6 +596,22 @@ mod tests {
             first_heading("# Aide EXL {#aide-exl}\n").as_deref(),
             Some("Aide EXL")
         );
+    }
+
+    #[test]
+    fn descriptions_read_as_plain_text_in_every_language() {
+        for (description, shown) in [
+            (
+                "Découvrez [!DNL Live Search] et [!UICONTROL Enregistrer].",
+                "Découvrez Live Search et Enregistrer.",
+            ),
+            (
+                "Scopri [!DNL Adobe Commerce B2B]&#x200B; ",
+                "Scopri Adobe Commerce B2B",
+            ),
+        ] {
+            assert_eq!(shown_text(description), shown);
+        }
     }
 
     #[test]

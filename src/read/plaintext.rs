@@ -417,31 +417,10 @@ Articles similaires :
         assert_eq!(rendered_blocks(&page.markdown), expected_blocks(text));
     }
 
-    /// Repeatable pseudo-random texts over `alphabet` (xorshift with a fixed
-    /// seed), each at most `max_len` characters long.
-    fn random_texts(alphabet: &str, count: usize, max_len: u64) -> Vec<String> {
-        let alphabet: Vec<char> = alphabet.chars().collect();
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        (0..count)
-            .map(|_| {
-                let len = next() % (max_len + 1);
-                (0..len)
-                    .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-                    .collect()
-            })
-            .collect()
-    }
-
     #[test]
     fn random_lines_read_back_as_the_same_text() {
         let alphabet = " \t\r\n\n-•*#?:.)09aZé’\u{A0}\u{FEFF}<>[]\\`|_~+=!{}()^$%&\"'/";
-        for text in random_texts(alphabet, 5000, 80) {
+        for text in super::super::random_texts(alphabet, 5000, 80) {
             let page = to_markdown(&text);
             assert!(!page.title.contains(['\n', '\r']));
             assert_eq!(

@@ -600,32 +600,11 @@ mod tests {
         assert_untouched("Ã\n©");
     }
 
-    /// Repeatable pseudo-random texts over `alphabet` (xorshift with a fixed
-    /// seed), each at most `max_len` characters long.
-    fn random_texts(alphabet: &str, count: usize, max_len: u64) -> Vec<String> {
-        let alphabet: Vec<char> = alphabet.chars().collect();
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        (0..count)
-            .map(|_| {
-                let len = next() % (max_len + 1);
-                (0..len)
-                    .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-                    .collect()
-            })
-            .collect()
-    }
-
     #[test]
     fn arbitrary_input_does_not_panic() {
         let mut alphabet: String = (0..0x300u32).filter_map(char::from_u32).collect();
         alphabet.push_str("€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ\u{FEFF}😀日ÃÂâ€");
-        for text in random_texts(&alphabet, 20_000, 24) {
+        for text in super::super::random_texts(&alphabet, 20_000, 24) {
             let (out, repairs) = repair_mojibake(&text);
             assert_eq!(repairs.is_empty(), out == text);
             let lines = text.replace("\r\n", "\n").replace('\r', "\n");

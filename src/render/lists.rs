@@ -19,11 +19,17 @@ impl SiteView<'_> {
     /// Each is handed to `sink` as soon as it is made: a big site's homes
     /// and status pages are megabytes each, and were all held at once.
     pub fn site_pages(&self, sink: &mut dyn FnMut(Result<OutputFile, Diagnostic>)) {
-        for language in &self.config.languages {
+        let languages = || {
+            self.config
+                .languages
+                .iter()
+                .filter(|l| self.renders_language(&l.tag))
+        };
+        for language in languages() {
             sink(self.render_home(language));
         }
         sink(self.render_root());
-        for language in &self.config.languages {
+        for language in languages() {
             sink(self.render_not_found(Some(language)));
         }
         sink(self.render_not_found(None));
@@ -258,7 +264,7 @@ impl SiteView<'_> {
                 .push(ListedPage {
                     title: &page.title,
                     url: &self.urls[index],
-                    description: page.front.description.as_deref().unwrap_or(""),
+                    description: super::page::shown_description(page),
                 });
         }
         sections

@@ -85,6 +85,9 @@ pub struct SiteView<'a> {
     /// Content-relative paths of the files copied beside the pages.
     assets: std::collections::HashSet<&'a str>,
     site_value: tera::Value,
+    /// The languages whose pages are rendered (a shard of the build); empty
+    /// for all.
+    shard: &'a [String],
 }
 
 impl<'a> SiteView<'a> {
@@ -146,7 +149,21 @@ impl<'a> SiteView<'a> {
             titles: pages.iter().map(|p| p.title.as_str()).collect(),
             assets: site.assets.iter().map(String::as_str).collect(),
             site_value,
+            shard: &[],
         }
+    }
+
+    /// Renders only the pages, homes and 404 pages of these languages (with
+    /// the site-wide pages, the same in every shard); the links, switchers
+    /// and lists still name every language.
+    pub(crate) fn only_languages(mut self, tags: &'a [String]) -> Self {
+        self.shard = tags;
+        self
+    }
+
+    /// Whether pages in the language `tag` belong to this build.
+    pub(crate) fn renders_language(&self, tag: &str) -> bool {
+        self.shard.is_empty() || self.shard.iter().any(|t| t == tag)
     }
 
     /// Renders the pages whose content page passes `wanted` (own pages and
@@ -161,7 +178,7 @@ impl<'a> SiteView<'a> {
         let jobs: Vec<PageJob> = (0..self.pages.len())
             .map(|index| self.own_page(index))
             .chain(self.site.fallbacks.iter().map(|f| self.fallback_page(f)))
-            .filter(|job| wanted(job.content))
+            .filter(|job| wanted(job.content) && self.renders_language(job.lang))
             .collect();
         progress.start(jobs.len());
         let outcomes: Vec<(Vec<Diagnostic>, usize)> = jobs

@@ -133,7 +133,7 @@ impl SiteView<'_> {
         };
         let value = PageValue {
             title: &page.title,
-            description: page.front.description.as_deref().unwrap_or(""),
+            description: shown_description(page),
             url: job.url,
             permalink: self.permalink(job.url),
             has_h1: rendered.first_h1.is_some(),
@@ -155,9 +155,8 @@ impl SiteView<'_> {
             seo_description: page
                 .front
                 .seo_description
-                .clone()
-                .or_else(|| page.front.description.clone())
-                .unwrap_or_default(),
+                .as_deref()
+                .map_or_else(|| shown_description(page), crate::read::shown_text),
             attributes: page
                 .front
                 .all
@@ -267,4 +266,14 @@ impl SiteView<'_> {
         self.nav
             .page_view(job.lang, current, &self.urls, &self.titles, home)
     }
+}
+
+/// The page's description as readers see it in lists and `<head>`: inline
+/// tokens as their text, zero-width spaces removed; empty when it has none.
+pub(super) fn shown_description(page: &SourcePage) -> String {
+    page.front
+        .description
+        .as_deref()
+        .map(crate::read::shown_text)
+        .unwrap_or_default()
 }

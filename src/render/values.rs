@@ -34,7 +34,7 @@ pub(super) struct LanguageValue<'a> {
 #[derive(Serialize)]
 pub(super) struct PageValue<'a> {
     pub(super) title: &'a str,
-    pub(super) description: &'a str,
+    pub(super) description: String,
     pub(super) url: &'a str,
     pub(super) permalink: String,
     pub(super) content: String,
@@ -102,7 +102,7 @@ pub(super) struct SectionValue<'a> {
 pub(super) struct ListedPage<'a> {
     pub(super) title: &'a str,
     pub(super) url: &'a str,
-    pub(super) description: &'a str,
+    pub(super) description: String,
 }
 
 /// `label="PaaS only" type="Informative"` as a map; `None` unless the whole

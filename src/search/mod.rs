@@ -20,7 +20,7 @@
 //! Nothing here touches the network: the WebAssembly and the scripts ship
 //! inside the pagefind crate.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -148,9 +148,19 @@ impl SearchIndexer {
     /// `<article>`, only the article is kept (with the `<html>` tag and its
     /// `lang`): the navigation around it is most of a page's bytes.
     pub(crate) fn add_page(&self, path: &str, html: &[u8]) {
+        self.add_page_of(path, html, None);
+    }
+
+    /// [`SearchIndexer::add_page`], when the page's language is one of
+    /// `languages` (or `languages` is `None`).
+    fn add_page_of(&self, path: &str, html: &[u8], languages: Option<&BTreeSet<String>>) {
         let html = String::from_utf8_lossy(html);
+        let language = language_of(&html);
+        if languages.is_some_and(|wanted| !wanted.contains(&language)) {
+            return;
+        }
         let page = Page {
-            language: language_of(&html),
+            language,
             url: page_url(path),
             html: indexed_part(&html).unwrap_or_else(|| html.into_owned()),
         };
@@ -163,6 +173,14 @@ impl SearchIndexer {
     /// Indexes every page taken, each language on a thread of its own, and
     /// returns the bundle. Fails only when an index cannot be built at all.
     pub(crate) fn finish(self) -> Result<SearchBundle, String> {
+        let mut parts = LanguageParts::default();
+        self.index_into(&mut parts)?;
+        parts.bundle()
+    }
+
+    /// Indexes every page taken, by language, into `parts`: each language
+    /// that had pages taken replaces its part there.
+    fn index_into(self, parts: &mut LanguageParts) -> Result<(), String> {
         let mut pages = self
             .pages
             .into_inner()
@@ -175,29 +193,67 @@ impl SearchIndexer {
                 _ => by_language.push(vec![page]),
             }
         }
-        if by_language.is_empty() {
+        let languages: Vec<String> = by_language.iter().map(|g| g[0].language.clone()).collect();
+        if by_language.is_empty() && parts.0.is_empty() {
             // No page: the bundle still gets its scripts, so search says
             // "no results" instead of failing to load.
             by_language.push(Vec::new());
         }
-        let indexes = index_languages(by_language);
+        for (at, index) in index_languages(by_language).into_iter().enumerate() {
+            let language = languages.get(at).cloned().unwrap_or_default();
+            parts.0.insert(language, LanguagePart::from(index?));
+        }
+        Ok(())
+    }
+}
+
+/// The search bundle as each language's part, kept by `tolk serve` so that
+/// a rebuild indexes again only the languages whose pages it rendered.
+#[derive(Default)]
+pub(crate) struct LanguageParts(BTreeMap<String, LanguagePart>);
+
+/// One language's files, its `pagefind-entry.json` and the pages left out.
+struct LanguagePart {
+    files: Vec<(String, Vec<u8>)>,
+    entry: Option<Vec<u8>>,
+    skipped: Vec<String>,
+}
+
+impl From<LanguageIndex> for LanguagePart {
+    fn from(index: LanguageIndex) -> Self {
+        let mut part = LanguagePart {
+            files: Vec::new(),
+            entry: None,
+            skipped: index.skipped,
+        };
+        for file in index.files {
+            let name = file.filename.to_string_lossy().replace('\\', "/");
+            if name == ENTRY_FILE {
+                part.entry = Some(file.contents);
+            } else if !READY_MADE_UI.contains(&name.as_str()) {
+                part.files
+                    .push((format!("{BUNDLE_DIR}/{name}"), file.contents));
+            }
+        }
+        part
+    }
+}
+
+impl LanguageParts {
+    /// The whole bundle: every language's files, one entry file for all.
+    fn bundle(&self) -> Result<SearchBundle, String> {
         let mut bundle = SearchBundle::default();
         let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         let mut entries = Vec::new();
-        for index in indexes {
-            let index = index?;
-            bundle.skipped.extend(index.skipped);
-            for file in index.files {
-                let name = file.filename.to_string_lossy().replace('\\', "/");
-                if name == ENTRY_FILE {
-                    entries.push(file.contents);
-                } else if !READY_MADE_UI.contains(&name.as_str()) {
-                    // Files every language's bundle has (pagefind.js, the
-                    // worker) are the same bytes: one copy.
-                    files
-                        .entry(format!("{BUNDLE_DIR}/{name}"))
-                        .or_insert(file.contents);
-                }
+        for part in self.0.values() {
+            bundle.skipped.extend(part.skipped.iter().cloned());
+            entries.extend(part.entry.clone());
+            for (path, contents) in &part.files {
+                // Files every language's bundle has (pagefind.js, the
+                // worker) are the same bytes: one copy.
+                files
+                    .entry(path.clone())
+                    .or_insert_with(|| contents.clone());
             }
         }
         let entry = merge_entries(&entries)?;
@@ -216,6 +272,19 @@ impl SearchIndexer {
 /// homes, status and 404 pages have no such element and stay out. The
 /// bundle an earlier build wrote under `pagefind/` is not read.
 pub(crate) fn index_folder(out: &Path) -> Result<SearchBundle, String> {
+    let mut parts = LanguageParts::default();
+    reindex_folder(out, None, &mut parts)
+}
+
+/// Like [`index_folder`], indexing only the pages in `languages` (`html
+/// lang`, lowercase; `None` for all) and keeping the other languages' parts
+/// as `parts` holds them. With `parts` empty, every language is indexed.
+pub(crate) fn reindex_folder(
+    out: &Path,
+    languages: Option<&BTreeSet<String>>,
+    parts: &mut LanguageParts,
+) -> Result<SearchBundle, String> {
+    let languages = languages.filter(|_| !parts.0.is_empty());
     let indexer = SearchIndexer::new();
     let pages: Vec<walkdir::DirEntry> = walkdir::WalkDir::new(out)
         .sort_by_file_name()
@@ -230,11 +299,17 @@ pub(crate) fn index_folder(out: &Path) -> Result<SearchBundle, String> {
         if contains(&html, BODY_MARKER.as_bytes()) {
             let relative = entry.path().strip_prefix(out).unwrap_or(entry.path());
             let path = relative.to_string_lossy().replace('\\', "/");
-            indexer.add_page(&path, &html);
+            indexer.add_page_of(&path, &html, languages);
         }
         Ok::<(), String>(())
     })?;
-    indexer.finish()
+    match languages {
+        // A language whose pages are all gone has no part any more.
+        Some(languages) => parts.0.retain(|lang, _| !languages.contains(lang)),
+        None => parts.0.clear(),
+    }
+    indexer.index_into(parts)?;
+    parts.bundle()
 }
 
 /// Indexes each language's pages, as many languages at once as there are
@@ -568,6 +643,47 @@ mod tests {
             0,
             "unchanged files stay"
         );
+    }
+
+    #[test]
+    fn a_rebuild_indexes_again_only_the_languages_asked_and_keeps_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let write = |path: &str, html: String| {
+            std::fs::create_dir_all(out.join(path).parent().unwrap()).unwrap();
+            std::fs::write(out.join(path), html).unwrap();
+        };
+        write(
+            "nl/a/index.html",
+            page("nl", "Wat is B2B?", "klantenservice"),
+        );
+        write("sv/a/index.html", page("sv", "Vad är B2B?", "Kundtjänst"));
+        let mut parts = LanguageParts::default();
+        let first = reindex_folder(out, Some(&BTreeSet::from(["nl".to_string()])), &mut parts);
+        assert_eq!(first.unwrap().languages.len(), 2, "with nothing kept, all");
+
+        write("nl/a/index.html", page("nl", "Wat is B2C?", "bestellingen"));
+        write(
+            "sv/a/index.html",
+            page("sv", "Vad är B2C?", "Beställningar"),
+        );
+        let only_nl = BTreeSet::from(["nl".to_string()]);
+        let rebuilt = reindex_folder(out, Some(&only_nl), &mut parts).unwrap();
+        let fresh = index_folder(out).unwrap();
+        let nl_files = |bundle: &SearchBundle| -> Vec<String> {
+            bundle
+                .files
+                .iter()
+                .map(|(path, _)| path.clone())
+                .filter(|path| path.contains("nl_"))
+                .collect()
+        };
+        assert_eq!(nl_files(&rebuilt), nl_files(&fresh), "Dutch indexed again");
+        assert_ne!(rebuilt.files, fresh.files, "Swedish kept as it was");
+
+        std::fs::remove_file(out.join("nl/a/index.html")).unwrap();
+        let without_nl = reindex_folder(out, Some(&only_nl), &mut parts).unwrap();
+        assert_eq!(without_nl.languages.keys().collect::<Vec<_>>(), ["sv"]);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The script injected into every HTML page in serve mode.
 //!
-//! It listens to the event stream: `reload` reloads the page, `error` shows
+//! It listens to the event stream: `reload` reloads the page, `changed`
+//! reloads it when it is one of the pages named (those that changed again
+//! after a reload, such as the lists showing an edited title), `error` shows
 //! the build errors over it (as text, never as HTML) until the next good
 //! build reloads the page. The page's build token goes with the connection,
 //! so a page that missed a rebuild (a tab in the background, a server
@@ -51,6 +53,12 @@ pub(crate) const SCRIPT: &str = r#"// tolk serve: live reload and build errors.
     if (source) return;
     source = new EventSource(eventsUrl);
     source.addEventListener("reload", () => location.reload());
+    source.addEventListener("changed", (event) => {
+      let urls = [];
+      try { urls = JSON.parse(event.data).urls || []; } catch (_) { return; }
+      const here = decodeURI(location.pathname).replace(/index\.html$/, "");
+      if (urls.includes(here)) location.reload();
+    });
     source.addEventListener("error", (event) => {
       // A dropped connection fires "error" too, without data; EventSource
       // reconnects by itself.

@@ -11,6 +11,13 @@ use crate::console::diagnostics::with_snippet;
 use crate::model::{CONFIG_FILE, Diagnostic, ReadOptions, SiteConfig};
 use crate::pipeline::BuildOptions;
 
+/// The URL a file under the output folder is served at: `fr/index.html`
+/// is `/fr/` (under the site's base path), `fr/404.html` is `/fr/404.html`.
+fn url_of_output(base_path: &str, path: &str) -> String {
+    let page = path.strip_suffix("index.html").unwrap_or(path);
+    format!("{}/{page}", base_path.trim_end_matches('/'))
+}
+
 /// After the first full build, a change re-reads only the changed files and
 /// re-renders only what they reach; config, template and theme changes
 /// build everything again.
@@ -71,6 +78,7 @@ impl IncrementalEngine {
                 .map(|p| p.strip_prefix(&self.root).unwrap_or(p).to_path_buf())
                 .collect(),
             reloaded: false,
+            changed_after_ready: Vec::new(),
         }
     }
 }
@@ -119,6 +127,7 @@ impl Engine for IncrementalEngine {
             return self.full_build();
         };
         let rebuild = site.rebuild_early(changed, ready);
+        let base_path = site.site().config.base_path.clone();
         let mut report = self.report(
             &rebuild.diagnostics,
             rebuild.files_written,
@@ -126,6 +135,11 @@ impl Engine for IncrementalEngine {
             changed,
         );
         report.reloaded = rebuild.reloaded_early;
+        report.changed_after_ready = rebuild
+            .html_after_ready
+            .iter()
+            .map(|path| url_of_output(&base_path, path))
+            .collect();
         report
     }
 

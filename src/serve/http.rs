@@ -111,6 +111,8 @@ async fn script() -> Response {
 
 /// `GET /__tolk/events?since=TOKEN`: Server-Sent Events. `reload` when a
 /// build succeeded (or at once when `since` is not the last good build),
+/// `changed` with `{"token": …, "urls": […]}` when after a reload only
+/// those pages changed again (the page reloads if it is one of them),
 /// `error` with `{"message": …}` while the last build failed.
 async fn events(State(live): State<Shared>, request: Request) -> Response {
     let since = request
@@ -121,6 +123,7 @@ async fn events(State(live): State<Shared>, request: Request) -> Response {
         live: live.subscribe(),
         since,
         started: false,
+        told: None,
     };
     let body = futures_util::stream::unfold(stream, |mut stream| async move {
         let text = stream.next().await?;
@@ -139,6 +142,8 @@ struct EventStream {
     live: watch::Receiver<Live>,
     since: Option<String>,
     started: bool,
+    /// The build the page was last told of (or was served from).
+    told: Option<String>,
 }
 
 impl EventStream {
@@ -156,9 +161,15 @@ impl EventStream {
                 if live.closing {
                     return None;
                 }
-                Some(match &live.error {
-                    Some(error) => error_event(error),
-                    None => reload_event(&live.token),
+                if let Some(error) = &live.error {
+                    return Some(error_event(error));
+                }
+                let told = self.told.replace(live.token.clone());
+                Some(match &live.partial {
+                    Some((base, urls)) if told.as_ref() == Some(base) => {
+                        changed_event(&live.token, urls)
+                    }
+                    _ => reload_event(&live.token),
                 })
             }
         }
@@ -172,6 +183,7 @@ impl EventStream {
             return None;
         }
         let mut text = String::from("retry: 1000\n\n");
+        self.told = Some(live.token.clone());
         match (&self.since, &live.error) {
             (Some(since), _) if *since != live.token => text.push_str(&reload_event(&live.token)),
             (_, Some(error)) => text.push_str(&error_event(error)),
@@ -183,6 +195,11 @@ impl EventStream {
 
 fn reload_event(token: &str) -> String {
     format!("event: reload\ndata: {token}\n\n")
+}
+
+fn changed_event(token: &str, urls: &[String]) -> String {
+    let data = serde_json::json!({ "token": token, "urls": urls });
+    format!("event: changed\ndata: {data}\n\n")
 }
 
 fn error_event(message: &str) -> String {
@@ -541,5 +558,10 @@ mod tests {
         let error = error_event("line 1\nline <2>");
         assert!(error.starts_with("event: error\ndata: {"), "{error}");
         assert_eq!(error.matches('\n').count(), 3, "{error}");
+        let changed = changed_event("t-4", &["/fr/".to_string()]);
+        assert_eq!(
+            changed,
+            "event: changed\ndata: {\"token\":\"t-4\",\"urls\":[\"/fr/\"]}\n\n"
+        );
     }
 }

@@ -47,10 +47,14 @@ pub struct RebuildReport {
     /// shown (relative to the site root). When empty, the server shows the
     /// paths it passed to [`Engine::rebuild`].
     pub changed: Vec<PathBuf>,
-    /// The engine called `ready` (see [`Engine::rebuild_early`]) and wrote
-    /// no HTML after that: browsers already reloaded into this build, so the
-    /// server does not tell them again.
+    /// The engine called `ready` (see [`Engine::rebuild_early`]), and wrote
+    /// no HTML after that but the pages of `changed_after_ready`: browsers
+    /// already reloaded into this build, so the server tells again only
+    /// those showing one of these pages.
     pub reloaded: bool,
+    /// The site-relative URLs (`/fr/`, `/translation-status/`) of the pages
+    /// that changed after `ready` was called.
+    pub changed_after_ready: Vec<String>,
 }
 
 impl RebuildReport {
@@ -75,8 +79,10 @@ pub trait Engine: Send + 'static {
     /// folder, before it finishes the rest (lists, feeds, the sitemap): the
     /// server then tells browsers to reload at once. It is called from any
     /// thread, never after an error was found. An engine that wrote HTML
-    /// after calling it leaves [`RebuildReport::reloaded`] false, and
-    /// browsers reload again when the rebuild ends.
+    /// after calling it lists those pages in
+    /// [`RebuildReport::changed_after_ready`], or leaves
+    /// [`RebuildReport::reloaded`] false and every browser reloads again
+    /// when the rebuild ends.
     fn rebuild_early(&mut self, changed: &[PathBuf], ready: &(dyn Fn() + Sync)) -> RebuildReport {
         let _ = ready;
         self.rebuild(changed)
@@ -120,6 +126,10 @@ pub(crate) struct Live {
     token: String,
     /// The last build's errors (plain text) when it failed.
     error: Option<String>,
+    /// When the token moved on from the one named here with only these
+    /// pages (site-relative URLs) changed: browsers already told of that
+    /// token reload only when they show one of them.
+    partial: Option<(String, Vec<String>)>,
     output: PathBuf,
     base_path: String,
     /// Set when the server stops: event streams end.
@@ -244,6 +254,7 @@ fn launch<E: Engine>(
             tokens.current()
         },
         error,
+        partial: None,
         output: engine.output_dir(),
         base_path: normalize_base_path(&engine.base_path()),
         closing: false,

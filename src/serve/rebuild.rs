@@ -33,9 +33,12 @@ pub struct Rebuild {
     /// The pages were aligned again, and staleness and fallbacks worked out
     /// again. An edit of the text of translated pages only does not need it.
     pub realigned: bool,
-    /// `ready` was called (the edited pages were complete in the output
-    /// folder) and no HTML file changed after that.
+    /// `ready` was called: the edited pages were complete in the output
+    /// folder.
     pub reloaded_early: bool,
+    /// The HTML files (paths under the output folder) that changed after
+    /// `ready` was called: homes, lists and status pages showing a title.
+    pub html_after_ready: Vec<String>,
 }
 
 impl Rebuild {
@@ -55,6 +58,9 @@ pub struct IncrementalSite {
     /// Times the stages of the rebuild under way (printed with
     /// `TOLK_TIMINGS` set, as for builds).
     clock: Stopwatch,
+    /// The search index by language, so that a rebuild indexes again only
+    /// the languages of the pages it rendered.
+    search: search::LanguageParts,
 }
 
 impl IncrementalSite {
@@ -79,6 +85,7 @@ impl IncrementalSite {
             out,
             built,
             clock: Stopwatch::start(),
+            search: search::LanguageParts::default(),
         };
         Ok((site, report))
     }
@@ -159,12 +166,6 @@ impl IncrementalSite {
         }
         let reach = self.reach(&changed, &fresh);
         let mut rebuild = Rebuild::default();
-        // A title shows on the lists and homes too: browsers are told once
-        // those are written, so that the reader's next view is complete.
-        let tell = match reach {
-            Some((Reach::Page, _)) => Tell::AfterPages,
-            _ => Tell::AfterSitePages,
-        };
         let wanted = match reach {
             Some((reach @ (Reach::Page | Reach::Section), indices)) => {
                 self.lap("page edit: pages swapped in");
@@ -188,10 +189,10 @@ impl IncrementalSite {
                 }
             }
         };
-        let (written, reloaded_early) =
-            self.render(&wanted, rebuild.full, &mut diagnostics, (tell, ready));
-        rebuild.files_written = written;
-        rebuild.reloaded_early = reloaded_early;
+        let rendered = self.render(&wanted, rebuild.full, &mut diagnostics, ready);
+        rebuild.files_written = rendered.files_written;
+        rebuild.reloaded_early = rendered.reloaded_early;
+        rebuild.html_after_ready = rendered.html_after_ready;
         rebuild.diagnostics = diagnostics;
         rebuild
     }
@@ -373,15 +374,15 @@ impl IncrementalSite {
     /// folder. After a full render, files no build would write any more are
     /// removed. Otherwise `ready` is called as soon as the wanted pages (and
     /// the fallbacks showing them) are written, when no error was found
-    /// before; the second value is true when it was, and no HTML file
-    /// changed after.
+    /// before; the site-wide HTML files that changed after are listed, so
+    /// that only browsers showing them reload again.
     fn render(
         &mut self,
         wanted: &HashSet<usize>,
         full: bool,
         diagnostics: &mut Vec<Diagnostic>,
-        (tell, ready): (Tell, &(dyn Fn() + Sync)),
-    ) -> (usize, bool) {
+        ready: &(dyn Fn() + Sync),
+    ) -> Rendered {
         let site = &self.built.site;
         let view = SiteView::new(site, &self.built.theme);
         self.lap("site view made");
@@ -401,17 +402,11 @@ impl IncrementalSite {
         );
         diagnostics.extend(pages.problems);
         let called = !full && !diagnostics.iter().any(Diagnostic::is_error);
-        if called && tell == Tell::AfterPages {
+        if called {
             self.lap("edited pages written, browsers told");
             ready();
         }
-        let after_site_pages = || {
-            if called && tell == Tell::AfterSitePages {
-                self.lap("edited pages and site pages written, browsers told");
-                ready();
-            }
-        };
-        let site_wide = pipeline::write_site_wide(&view, site, &self.folder, &after_site_pages);
+        let site_wide = pipeline::write_site_wide(&view, site, &self.folder);
         self.lap("pages and site-wide files written");
         diagnostics.extend(site_wide.problems);
         let mut count = pages.changed + site_wide.changed;
@@ -433,20 +428,31 @@ impl IncrementalSite {
             self.folder.forget_written();
         }
         // The search index covers every page, not only the re-rendered ones:
-        // it is made again from the pages now in the output folder.
+        // the languages of those are indexed again from the pages now in the
+        // output folder, the others' indexes are kept.
         if site.config.search {
-            let replaced = search::index_folder(&self.out)
+            let languages: Option<BTreeSet<String>> = (!full).then(|| {
+                wanted
+                    .iter()
+                    .map(|&page| site.pages[page].lang.to_lowercase())
+                    .collect()
+            });
+            let replaced = search::reindex_folder(&self.out, languages.as_ref(), &mut self.search)
                 .and_then(|bundle| bundle.replace_in(&self.out).map_err(|e| e.to_string()));
             match replaced {
                 Ok(files) => count += files,
                 Err(why) => diagnostics.push(Diagnostic::error(why)),
             }
         }
-        let html_after = match tell {
-            Tell::AfterPages => site_wide.changed_html,
-            Tell::AfterSitePages => 0,
-        };
-        (count, called && html_after == 0)
+        Rendered {
+            files_written: count,
+            reloaded_early: called,
+            html_after_ready: if called {
+                site_wide.changed_html_paths
+            } else {
+                Vec::new()
+            },
+        }
     }
 
     /// With `TOLK_TIMINGS` set, prints when a stage of the rebuild ended.
@@ -455,11 +461,9 @@ impl IncrementalSite {
     }
 }
 
-/// When browsers are told to reload during a rebuild.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Tell {
-    /// Once the edited pages are written.
-    AfterPages,
-    /// Once the site pages (homes, lists, status) are written as well.
-    AfterSitePages,
+/// What [`IncrementalSite::render`] wrote.
+struct Rendered {
+    files_written: usize,
+    reloaded_early: bool,
+    html_after_ready: Vec<String>,
 }

@@ -195,6 +195,7 @@ impl<E: Engine> Rebuilder<E> {
                 live.send_modify(|live| {
                     live.token = early_token.clone();
                     live.error = None;
+                    live.partial = None;
                 });
             }
         };
@@ -207,6 +208,7 @@ impl<E: Engine> Rebuilder<E> {
             self.tokens.next();
         }
         let already_told = reloaded_early.load(Ordering::SeqCst) && report.reloaded;
+        let told_token = already_told.then(|| self.tokens.current());
         self.needs_full_build = panicked;
         let error = print_build(&report, Some(&paths), self.quiet);
         let output = self.engine.output_dir();
@@ -215,17 +217,26 @@ impl<E: Engine> Rebuilder<E> {
         self.live.send_if_modified(|live| {
             live.output = output.clone();
             live.base_path = base_path;
-            match error {
-                None if already_told => {
+            match (error, told_token) {
+                (None, Some(_)) if report.changed_after_ready.is_empty() => {
                     live.error = None;
                     false
                 }
-                None => {
+                (None, Some(told)) => {
+                    // Pages that changed after the early reload (lists and
+                    // homes showing a new title): only their readers reload.
                     live.token = tokens.next();
                     live.error = None;
+                    live.partial = Some((told, report.changed_after_ready.clone()));
                     true
                 }
-                Some(error) => {
+                (None, None) => {
+                    live.token = tokens.next();
+                    live.error = None;
+                    live.partial = None;
+                    true
+                }
+                (Some(error), _) => {
                     let news = live.error.as_ref() != Some(&error);
                     live.error = Some(error);
                     news

@@ -913,16 +913,15 @@ fn browser_and_axe_for(test: &str) -> Option<(Browser, String)> {
 /// the handle (it captures a test's `print!` and `eprint!` only): at once,
 /// on a line of its own next to the test's `... ok`, and, on Linux, again
 /// under libtest's summary line, when the process exits (`say_skips`).
-fn cannot_run<T>(test: &str, missing: &[String]) -> Option<T> {
+pub(crate) fn cannot_run<T>(test: &str, missing: &[String]) -> Option<T> {
     let missing = missing.join("; ");
     if std::env::var_os("CI").is_some() {
         panic!("{test} must run under CI, but {missing}");
     }
     let _ = writeln!(
         std::io::stderr().lock(),
-        "{} {test} ({}): not run, though counted as passed: {missing}",
+        "{} {test}: not run, though counted as passed: {missing}",
         skipped_label(),
-        file!()
     );
     SKIPPED
         .lock()

@@ -16,5 +16,7 @@ mod properties;
 mod reader_site;
 mod reliability;
 mod serve;
+mod shards;
 mod staleness;
 mod translations;
+mod xliff;

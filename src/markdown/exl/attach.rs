@@ -205,10 +205,17 @@ impl<'a> Attach<'_, '_, 'a> {
         let (Event::Text(text), range) = queue.get(index)? else {
             return None;
         };
-        let (raw, used) = parse_attr_list(text)?;
+        // Machine translation often puts a space between a link and its
+        // list (`](url) {target="_blank"}`): taken only when every name is
+        // one of a link's or an image's, so `[x](y) {#id}` stays the
+        // paragraph's.
+        let gap = text.len() - text.trim_start_matches([' ', '\t']).len();
+        let (raw, listed) = parse_attr_list(&text[gap..])?;
+        let used = gap + listed;
         let rest = &text[used..];
         if !self.cx.starts_literally(range, &text[..used])
             || (skip_break && !rest.trim().is_empty())
+            || (gap > 0 && !raw.iter().all(|a| SPACED_NAMES.contains(&a.name.as_str())))
         {
             return None;
         }
@@ -349,6 +356,71 @@ impl<'a> Attach<'_, '_, 'a> {
         let safe = self.sanitized(&raw, Target::Block, at);
         (!safe.is_empty()).then_some(safe)
     }
+}
+
+/// Names of a link's or an image's attributes, taken after a space too.
+const SPACED_NAMES: &[&str] = &["target", "title", "width", "height", "zoomable"];
+
+/// Names only Experience League attribute lists use: a list of these left in
+/// text (machine translation moved it away from its link or image) is never
+/// prose, so it is removed, with a warning.
+const STRAY_NAMES: &[&str] = &[
+    "target", "width", "height", "zoomable", "style", "type", "tooltip", "url",
+];
+
+/// Removes attribute lists that nothing took (`zien {target="_blank"}, k`)
+/// from text outside code, one warning each.
+pub(crate) fn remove_stray_lists<'a>(
+    events: Vec<Spanned<'a>>,
+    cx: &mut Context<'_>,
+) -> Vec<Spanned<'a>> {
+    let mut code_depth = 0usize;
+    let mut out = Vec::with_capacity(events.len());
+    for (event, range) in events {
+        match &event {
+            Event::Start(Tag::CodeBlock(_)) => code_depth += 1,
+            Event::End(TagEnd::CodeBlock) => code_depth = code_depth.saturating_sub(1),
+            Event::Text(text) if code_depth == 0 && text.contains('{') => {
+                let kept = without_stray_lists(text, &range, cx);
+                out.push((Event::Text(CowStr::from(kept)), range));
+                continue;
+            }
+            _ => {}
+        }
+        out.push((event, range));
+    }
+    out
+}
+
+fn without_stray_lists(text: &str, range: &Range<usize>, cx: &mut Context<'_>) -> String {
+    let mut kept = String::with_capacity(text.len());
+    let mut rest = 0;
+    let mut cursor = 0;
+    while let Some(found) = text[cursor..].find('{') {
+        let at = cursor + found;
+        cursor = at + 1;
+        // A badge's list follows its `]`; the token pass reads it.
+        let Some((raw, used)) = parse_attr_list(&text[at..]).filter(|_| !text[..at].ends_with(']'))
+        else {
+            continue;
+        };
+        let offset = cx.offset_in_text(text, range, at);
+        let literal = cx.source.get(offset..).is_some_and(|s| s.starts_with('{'))
+            && !cx.is_escaped_at(offset);
+        if !literal || !raw.iter().all(|a| STRAY_NAMES.contains(&a.name.as_str())) {
+            continue;
+        }
+        let list = &text[at..at + used];
+        cx.warn(
+            offset,
+            format!("attribute list `{list}` is not attached to a link, image or table; removed"),
+        );
+        kept.push_str(text[rest..at].trim_end_matches([' ', '\t']));
+        rest = at + used;
+        cursor = rest;
+    }
+    kept.push_str(&text[rest..]);
+    kept
 }
 
 fn raw_attr(name: &str, value: &str) -> RawAttr {
@@ -521,6 +593,61 @@ mod tests {
         );
         assert!(html.contains("<li id=\"leaf\">Feuille</li>"), "{html}");
         assert!(html.contains("<p class=\"lead\">Texte final</p>"), "{html}");
+    }
+
+    #[test]
+    fn lists_after_a_space_or_closing_a_line_still_attach() {
+        for (source, word) in [
+            (
+                "Zie [PCI](https://x.org) {target=\"_blank\"} voor meer.\n",
+                " voor meer.",
+            ),
+            (
+                "Voir [PCI](https://x.org){target=_blank}\nla suite.\n",
+                "\nla suite.",
+            ),
+            ("Se [PCI](https://x.org) {target=_blank}.\n", "."),
+        ] {
+            let rendered = render_exl(source);
+            let link =
+                "<a href=\"https://x.org\" target=\"_blank\" rel=\"noopener noreferrer\">PCI</a>";
+            assert!(
+                rendered.html.contains(&format!("{link}{word}")),
+                "{source}: {}",
+                rendered.html
+            );
+            assert!(rendered.warnings.is_empty(), "{:?}", warnings_of(&rendered));
+        }
+        let kept = render_exl("Voir [a](b.md) {#pas-lien}\n");
+        assert!(
+            kept.html.contains("<a href=\"b.md\">a</a>"),
+            "{}",
+            kept.html
+        );
+    }
+
+    #[test]
+    fn lists_moved_away_by_translation_are_removed_with_a_warning() {
+        let rendered = render_exl(
+            "Zie [PCI](https://x.org) te zien {target=\"_blank\"}, klaar.\n\nSe {width=\"400\" zoomable=\"yes\"} här.\n\n`{target=_blank}` et {placeholder} \\{target=_blank}\n",
+        );
+        let html = &rendered.html;
+        assert!(html.contains("</a> te zien, klaar."), "{html}");
+        assert!(html.contains("<p>Se här.</p>"), "{html}");
+        assert!(
+            html.contains("<code>{target=_blank}</code> et {placeholder} {target=_blank}"),
+            "{html}"
+        );
+        let warnings = warnings_of(&rendered);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("1:34 attribute list"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[1].starts_with("3:4 attribute list"),
+            "{warnings:?}"
+        );
     }
 
     #[test]
