@@ -107,6 +107,19 @@ impl Navigation {
         Navigation { languages }
     }
 
+    /// The pages whose previous or next link shows `page` (in `lang`): its
+    /// neighbours in reading order, which may be in other sections.
+    pub(crate) fn neighbours_of(&self, lang: &str, page: usize) -> Vec<usize> {
+        let Some(nav) = self.languages.get(lang) else {
+            return Vec::new();
+        };
+        let Some(&(section, index)) = nav.position.get(&page) else {
+            return Vec::new();
+        };
+        let (prev, next) = nav.neighbour_pages(section, index);
+        prev.into_iter().chain(next).collect()
+    }
+
     /// The navigation seen from page `current` (its content page), in `lang`.
     /// `urls[page]` is each page's URL; `home` the language's home URL.
     pub(crate) fn page_view(
@@ -204,6 +217,12 @@ impl LanguageNav {
         index: usize,
         link: &dyn Fn(usize, usize) -> NavLink,
     ) -> (Option<NavLink>, Option<NavLink>) {
+        let (prev, next) = self.neighbour_pages(section, index);
+        (prev.map(|p| link(p, 0)), next.map(|p| link(p, 0)))
+    }
+
+    /// The pages before and after the one at `index` of `section`.
+    fn neighbour_pages(&self, section: usize, index: usize) -> (Option<usize>, Option<usize>) {
         let pages = &self.sections[section].pages;
         let prev = if index > 0 {
             pages.get(index - 1).copied()
@@ -218,7 +237,7 @@ impl LanguageNav {
                 .iter()
                 .find_map(|s| s.pages.first().copied())
         });
-        (prev.map(|p| link(p, 0)), next.map(|p| link(p, 0)))
+        (prev, next)
     }
 }
 

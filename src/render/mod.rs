@@ -19,7 +19,7 @@ mod switcher;
 pub(crate) mod theme;
 mod values;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 use tera::Context;
@@ -91,6 +91,15 @@ pub struct SiteView<'a> {
 }
 
 impl<'a> SiteView<'a> {
+    /// `pages` and the pages whose previous or next links show them.
+    pub(crate) fn with_neighbours(&self, pages: &HashSet<usize>) -> HashSet<usize> {
+        let mut all = pages.clone();
+        for &page in pages {
+            all.extend(self.nav.neighbours_of(&self.pages[page].lang, page));
+        }
+        all
+    }
+
     pub fn new(site: &'a LoadedSite, theme: &'a Theme) -> Self {
         let (config, pages) = (&site.config, site.pages.as_slice());
         let urls = pages

@@ -386,6 +386,13 @@ impl IncrementalSite {
         let site = &self.built.site;
         let view = SiteView::new(site, &self.built.theme);
         self.lap("site view made");
+        // A title shows in the previous and next links of its neighbours,
+        // which may be in other sections.
+        let wanted = if full {
+            wanted.clone()
+        } else {
+            view.with_neighbours(wanted)
+        };
         let pages = pipeline::write_pages(
             &view,
             &self.folder,

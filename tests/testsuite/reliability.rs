@@ -420,7 +420,7 @@ fn a_page_changing_while_the_site_builds_is_named_or_built_whole() {
         })
     };
     let mut failed = 0;
-    for _ in 0..6 {
+    for _ in 0..12 {
         let report = build_into(&root, &root.join("public"));
         let published = snapshot(&root.join("public"));
         if report.published_to.is_some() {
@@ -428,8 +428,11 @@ fn a_page_changing_while_the_site_builds_is_named_or_built_whole() {
             // site as the sources were then.
             if let Some(html) = published.get(Path::new("fr/flip/index.html")) {
                 let html = String::from_utf8_lossy(html);
+                // `fs::write` empties the file before it writes: the
+                // empty page (titled after its file) is a version too.
                 let whole = (html.contains("<title>Alpha") && html.contains("Corps alpha."))
-                    || (html.contains("<title>Bravo") && html.contains("Corps bravo."));
+                    || (html.contains("<title>Bravo") && html.contains("Corps bravo."))
+                    || (html.contains("<title>flip") && !html.contains("Corps "));
                 assert!(whole, "one version of the page, not two: {html}");
             }
             before = published;
@@ -446,5 +449,5 @@ fn a_page_changing_while_the_site_builds_is_named_or_built_whole() {
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     flipper.join().unwrap();
-    eprintln!("{failed} of 6 builds saw the page change");
+    eprintln!("{failed} of 12 builds saw the page change");
 }

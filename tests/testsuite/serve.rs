@@ -892,3 +892,197 @@ fn serve_started_twice_on_one_site_serves_both_without_writing_into_it() {
     second.stop();
     assert!(files_of(site.path()) == before, "serve wrote into the site");
 }
+
+/// The real engine, telling the test which changed files each finished
+/// rebuild took in.
+struct Recording {
+    engine: IncrementalEngine,
+    rebuilt: Arc<Mutex<Vec<PathBuf>>>,
+}
+
+impl Recording {
+    fn note(&self, changed: &[PathBuf], report: RebuildReport) -> RebuildReport {
+        self.rebuilt.lock().unwrap().extend(changed.iter().cloned());
+        report
+    }
+}
+
+impl Engine for Recording {
+    fn full_build(&mut self) -> RebuildReport {
+        self.engine.full_build()
+    }
+
+    fn rebuild(&mut self, changed: &[PathBuf]) -> RebuildReport {
+        let report = self.engine.rebuild(changed);
+        self.note(changed, report)
+    }
+
+    fn rebuild_early(&mut self, changed: &[PathBuf], ready: &(dyn Fn() + Sync)) -> RebuildReport {
+        let report = self.engine.rebuild_early(changed, ready);
+        self.note(changed, report)
+    }
+
+    fn output_dir(&self) -> PathBuf {
+        self.engine.output_dir()
+    }
+
+    fn watched(&self) -> Vec<PathBuf> {
+        self.engine.watched()
+    }
+
+    fn base_path(&self) -> String {
+        self.engine.base_path()
+    }
+}
+
+/// Files under `dir` by relative path.
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    files_of(dir)
+        .into_iter()
+        .map(|(path, bytes)| (path.strip_prefix(dir).unwrap().to_path_buf(), bytes))
+        .collect()
+}
+
+fn generated_page(n: usize, version: usize) -> String {
+    // Every fourth version renames the page: its title is in the
+    // navigation of the others.
+    let title = if version % 4 == 3 {
+        format!("Page {n}, titre {version}")
+    } else {
+        format!("Page {n}")
+    };
+    format!("---\ntitle: {title}\n---\n\n# {title}\n\nVersion {version} du texte de la page {n}.\n")
+}
+
+#[test]
+fn a_storm_of_saves_ends_byte_identical_to_a_full_build() {
+    let site = example_site();
+    let folder = site.path().join("content/fr/storm");
+    fs::create_dir_all(&folder).unwrap();
+    let page = |n: usize| folder.join(format!("page-{n}.md"));
+    for n in 0..50 {
+        fs::write(page(n), generated_page(n, 0)).unwrap();
+    }
+    let rebuilt = Arc::new(Mutex::new(Vec::new()));
+    let engine = Recording {
+        engine: IncrementalEngine::new(site.path(), ReadOptions::default()).unwrap(),
+        rebuilt: rebuilt.clone(),
+    };
+    let served = engine.output_dir();
+    let server = serve::start(engine, QUIET).unwrap();
+
+    // 200 saves, four to each of the 50 files, over about two seconds.
+    for save in 0..200 {
+        fs::write(page(save % 50), generated_page(save % 50, save / 50 + 1)).unwrap();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // A last save, after all the others: once a rebuild has taken it in,
+    // the served folder is what the final files give.
+    let marker = site.path().join(PAGE);
+    let text = fs::read_to_string(&marker).unwrap();
+    fs::write(&marker, text.replacen("B2B", "B2B (fin)", 1)).unwrap();
+    // A generous bound: on a busy machine a debug build takes its time.
+    let deadline = Instant::now() + 12 * WAIT;
+    let marker_dir = marker.parent().unwrap().canonicalize().unwrap();
+    let takes_in_marker = |p: &PathBuf| {
+        p.file_name() == marker.file_name()
+            || p.canonicalize().is_ok_and(|p| marker_dir.starts_with(p))
+    };
+    while !rebuilt.lock().unwrap().iter().any(takes_in_marker) {
+        assert!(
+            Instant::now() < deadline,
+            "the last save was never rebuilt; rebuilt: {:?}",
+            rebuilt.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!server.has_errors());
+    let after_storm = tree(&served);
+    server.stop();
+
+    let full = site.path().join("full");
+    let report = crate::common::build_into(site.path(), &full);
+    assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
+    let built = tree(&full);
+    let differing: std::collections::BTreeSet<_> = built
+        .keys()
+        .chain(after_storm.keys())
+        .filter(|p| built.get(*p) != after_storm.get(*p))
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "served and built differ: {differing:?}"
+    );
+}
+
+#[test]
+fn a_template_error_during_serve_shows_the_overlay_and_the_last_good_site_stays() {
+    let site = example_site();
+    let engine = IncrementalEngine::new(site.path(), ReadOptions::default()).unwrap();
+    let server = serve::start(engine, QUIET).unwrap();
+    let addr = server.addr();
+    let good = get(addr, PAGE_URL).text();
+    let mut events = Events::connect(addr, Some(&token_of(&good)));
+
+    let template = site.path().join("themes/default/templates/page.html");
+    let text = fs::read_to_string(&template).unwrap();
+    let line = text.lines().find(|l| l.starts_with("{% block ")).unwrap();
+    fs::write(
+        &template,
+        text.replacen(line, &format!("{line} {{% if %}}"), 1),
+    )
+    .unwrap();
+    let error = events.expect("error");
+    let message: serde_json::Value = serde_json::from_str(&error.data).unwrap();
+    let message = message["message"].as_str().unwrap();
+    assert!(
+        message.contains("themes/default/templates/page.html:"),
+        "{message}"
+    );
+    let during = get(addr, PAGE_URL);
+    assert_eq!(during.status, 200);
+    assert_eq!(title_of(&during.text()), title_of(&good));
+
+    fs::write(&template, &text).unwrap();
+    events.expect("reload");
+    assert!(!server.has_errors());
+    server.stop();
+}
+
+#[test]
+fn two_thousand_requests_from_fifty_clients_are_all_answered() {
+    let site = example_site();
+    let engine = IncrementalEngine::new(site.path(), ReadOptions::default()).unwrap();
+    let server = serve::start(engine, QUIET).unwrap();
+    let addr = server.addr();
+    let targets = [
+        PAGE_URL,
+        "/",
+        "/fr/",
+        "/sitemap.xml",
+        "/assets/tolk.css",
+        "/nope/",
+    ];
+    let clients: Vec<_> = (0..50)
+        .map(|client| {
+            std::thread::spawn(move || {
+                (0..40)
+                    .map(|n| {
+                        let target = targets[(client + n) % targets.len()];
+                        (target, get(addr, target).status)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let answers: Vec<(&str, u16)> = clients
+        .into_iter()
+        .flat_map(|c| c.join().unwrap())
+        .collect();
+    assert_eq!(answers.len(), 2_000);
+    for (target, status) in answers {
+        let expected = if target == "/nope/" { 404 } else { 200 };
+        assert_eq!(status, expected, "{target}");
+    }
+    server.stop();
+}
