@@ -61,6 +61,9 @@ pub struct IncrementalSite {
     /// The search index by language, so that a rebuild indexes again only
     /// the languages of the pages it rendered.
     search: search::LanguageParts,
+    /// The last rebuild failed: what it read or wrote in part is not to be
+    /// built on, so the next one builds everything.
+    failed: bool,
 }
 
 impl IncrementalSite {
@@ -86,6 +89,7 @@ impl IncrementalSite {
             built,
             clock: Stopwatch::start(),
             search: search::LanguageParts::default(),
+            failed: false,
         };
         Ok((site, report))
     }
@@ -118,15 +122,19 @@ impl IncrementalSite {
         let site_wide = self.built.site.config.site_wide_sources();
         let config = &self.built.site.config;
         // Parts (TOC.md, `_includes/`) reach every page that shows them.
-        let mut rebuild = if changed.iter().any(|path| {
-            site_wide.iter().any(|source| path.starts_with(source))
-                || discover::is_part(config, path)
-        }) {
+        let mut rebuild = if self.failed
+            || changed.iter().any(|path| {
+                site_wide.iter().any(|source| path.starts_with(source))
+                    || discover::is_part(config, path)
+            }) {
             self.rebuild_everything()
         } else {
             self.rebuild_content(changed, ready)
         };
         crate::model::diagnostic::sort_and_dedup(&mut rebuild.diagnostics);
+        // A save during the rebuild (a storm of saves, a checkout) can fail
+        // it after some pages were swapped in or written.
+        self.failed = rebuild.errors() > 0;
         rebuild.elapsed = started.elapsed();
         self.lap("done");
         rebuild
