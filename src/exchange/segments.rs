@@ -529,6 +529,13 @@ fn starts_with_marker(pieces: &[Piece]) -> bool {
     )
 }
 
+/// What opens a UI label in the text.
+const LABEL_OPENER: &str = "[!UICONTROL ";
+
+fn not_empty(piece: &Piece) -> bool {
+    !matches!(piece, Piece::Text(text) if text.is_empty())
+}
+
 /// Turns the raw pieces of a run into numbered pieces, finding the
 /// Experience League tokens that the parser hands over as text.
 struct Pieces<'s> {
@@ -563,7 +570,76 @@ impl<'s> Pieces<'s> {
         }
         pieces.text_run(text_run);
         pieces.unmark_lone_markers();
+        pieces.pair_split_labels();
         pieces.out
+    }
+
+    /// `[!UICONTROL **Save**]`: a label holding markup reaches the scan as
+    /// text, markup, text. Its opener and its `]` become a pair around the
+    /// markup, as the renderer reads it, so that a translator cannot break
+    /// the label apart.
+    fn pair_split_labels(&mut self) {
+        let mut index = 0;
+        while index < self.out.len() {
+            if let Some((opener, close, at)) = self.split_label_from(index) {
+                let id = self.id();
+                let Piece::Text(after) = self.out.remove(close) else {
+                    unreachable!("split_label_from found text there")
+                };
+                let closing = [
+                    Piece::Text(after[..at].to_string()),
+                    Piece::Close {
+                        id,
+                        original: "]".to_string(),
+                    },
+                    Piece::Text(after[at + 1..].to_string()),
+                ];
+                self.out
+                    .splice(close..close, closing.into_iter().filter(not_empty));
+                let Piece::Text(before) = self.out.remove(index) else {
+                    unreachable!("split_label_from starts at text")
+                };
+                let opening = [
+                    Piece::Text(before[..opener].to_string()),
+                    Piece::Open {
+                        id,
+                        kind: CodeKind::UiControl,
+                        original: LABEL_OPENER.to_string(),
+                    },
+                    Piece::Text(before[opener + LABEL_OPENER.len()..].to_string()),
+                ];
+                self.out
+                    .splice(index..index, opening.into_iter().filter(not_empty));
+            }
+            index += 1;
+        }
+    }
+
+    /// When the text at `index` ends in an unclosed label opener whose `]`
+    /// comes after markup that opens and closes in between: the opener's
+    /// place in that text, the index of the text holding the `]` and the
+    /// `]`'s place in it.
+    fn split_label_from(&self, index: usize) -> Option<(usize, usize, usize)> {
+        let Piece::Text(text) = &self.out[index] else {
+            return None;
+        };
+        let opener = text.rfind(LABEL_OPENER)?;
+        if text[opener..].contains(']') {
+            return None;
+        }
+        let mut depth = 0usize;
+        for (at, piece) in self.out.iter().enumerate().skip(index + 1) {
+            match piece {
+                Piece::Open { .. } => depth += 1,
+                Piece::Close { .. } => depth = depth.checked_sub(1)?,
+                Piece::Text(text) if depth == 0 => {
+                    let close = text.find(']')?;
+                    return (!text[..close].contains('[')).then_some((opener, at, close));
+                }
+                _ => {}
+            }
+        }
+        None
     }
 
     fn id(&mut self) -> u32 {
@@ -924,6 +1000,35 @@ mod tests {
             matches!(&pieces[1], Piece::Open { kind: CodeKind::UiControl, original, .. } if original == "[!UICONTROL ")
         );
         assert!(matches!(&pieces[5], Piece::Protected { text, .. } if text == "Adobe Commerce"));
+    }
+
+    #[test]
+    fn a_label_holding_markup_is_one_pair_around_it() {
+        let pieces = &texts("Click [!UICONTROL **Save**] now.\n")[0];
+        assert!(
+            matches!(&pieces[1], Piece::Open { kind: CodeKind::UiControl, original, .. } if original == "[!UICONTROL "),
+            "{pieces:?}"
+        );
+        assert!(matches!(&pieces[2], Piece::Open { .. }), "{pieces:?}");
+        assert!(
+            matches!(&pieces[5], Piece::Close { original, .. } if original == "]"),
+            "{pieces:?}"
+        );
+        assert!(
+            matches!(&pieces[6], Piece::Text(t) if t == " now."),
+            "{pieces:?}"
+        );
+        let text = &texts("An [!UICONTROL unclosed **label** here.\n")[0];
+        assert!(
+            !text.iter().any(|p| matches!(
+                p,
+                Piece::Open {
+                    kind: CodeKind::UiControl,
+                    ..
+                }
+            )),
+            "{text:?}"
+        );
     }
 
     #[test]
