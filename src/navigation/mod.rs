@@ -35,6 +35,8 @@ pub(crate) struct Section {
     /// The sidebar's entries: the pages, or the tree of the section's
     /// `TOC.md` when it has one (group labels without a page included).
     pub entries: Vec<Entry>,
+    /// The folder has a `TOC.md`: a guide, listed as one on the home.
+    pub is_guide: bool,
 }
 
 /// One line of a section's sidebar.
@@ -105,6 +107,14 @@ impl Navigation {
             })
             .collect();
         Navigation { languages }
+    }
+
+    /// The guides of `lang` (folders with a `TOC.md`), by folder name.
+    pub(crate) fn guides(&self, lang: &str) -> impl Iterator<Item = &Section> {
+        self.languages
+            .get(lang)
+            .into_iter()
+            .flat_map(|nav| nav.sections.iter().filter(|s| s.is_guide))
     }
 
     /// The navigation seen from page `current` (its content page), in `lang`.
@@ -315,6 +325,7 @@ fn language_nav(
             index: None,
             pages: Vec::new(),
             entries: Vec::new(),
+            is_guide: false,
         });
         if is_index && path == name {
             section.index = Some(index);
@@ -341,6 +352,7 @@ fn language_nav(
                 section.title = toc.title.unwrap_or_else(|| section.title.clone());
                 section.pages = toc.entries.iter().filter_map(|e| e.page).collect();
                 section.entries = toc.entries;
+                section.is_guide = true;
             }
             None => {
                 section.entries = section
