@@ -68,6 +68,9 @@ pub(crate) struct NavLink {
     pub current: bool,
     /// Nesting level in the section's tree (0 at the top).
     pub depth: usize,
+    /// Set on the link standing for the entries a long sidebar leaves out:
+    /// how many, so a theme can say so in the reader's language.
+    pub hidden: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -141,6 +144,7 @@ impl Navigation {
             url: urls[page].clone(),
             current: Some(page) == current,
             depth,
+            hidden: 0,
         };
         let sections = nav.sections_view(position, &link, &home);
         let mut breadcrumbs = vec![home.clone()];
@@ -155,6 +159,7 @@ impl Navigation {
                         .map_or_else(|| home.url.clone(), |i| urls[i].clone()),
                     current: false,
                     depth: 0,
+                    hidden: 0,
                 });
             }
         }
@@ -196,7 +201,7 @@ impl LanguageNav {
                         window(
                             &section.entries,
                             section.pages.get(around).copied(),
-                            home,
+                            &more_url(section, home),
                             link,
                         )
                     } else {
@@ -237,12 +242,28 @@ impl LanguageNav {
 /// the output grow with the square of the section's size.
 const MAX_SECTION_ENTRIES: usize = 41;
 
+/// Where a cut sidebar sends its reader for the rest: the guide's list on
+/// the language's home, or the home itself, which lists every page.
+fn more_url(section: &Section, home: &NavLink) -> String {
+    if section.is_guide {
+        format!("{}#{}", home.url, guide_anchor(&section.name))
+    } else {
+        home.url.clone()
+    }
+}
+
+/// The id of a guide's list on the home: `help/live-search` ->
+/// `guide-help-live-search`.
+pub(crate) fn guide_anchor(guide: &str) -> String {
+    format!("guide-{}", guide.replace('/', "-"))
+}
+
 /// The section's entries, or a window of them centred on `current` with a
-/// link to the language's home (which lists every page) at each cut end.
+/// link to the rest (`more_url`) at each cut end.
 fn window(
     entries: &[Entry],
     current: Option<usize>,
-    home: &NavLink,
+    more_url: &str,
     link: &dyn Fn(usize, usize) -> NavLink,
 ) -> Vec<NavLink> {
     if entries.len() <= MAX_SECTION_ENTRIES {
@@ -260,11 +281,13 @@ fn window(
         .saturating_sub(half)
         .min(entries.len() - MAX_SECTION_ENTRIES);
     let end = start + MAX_SECTION_ENTRIES;
+    // The title is for themes that do not know `hidden`.
     let more = |count: usize| NavLink {
         title: format!("… {count}"),
-        url: home.url.clone(),
+        url: more_url.to_string(),
         current: false,
         depth: 0,
+        hidden: count,
     };
     let mut links = Vec::with_capacity(MAX_SECTION_ENTRIES + 2);
     if start > 0 {
@@ -289,6 +312,7 @@ fn entry_link(entry: &Entry, link: &dyn Fn(usize, usize) -> NavLink) -> NavLink 
             url: String::new(),
             current: false,
             depth: entry.depth,
+            hidden: 0,
         },
     };
     if let Some(label) = &entry.label {
@@ -558,6 +582,7 @@ mod tests {
             url: "/fr/".into(),
             current: false,
             depth: 0,
+            hidden: 0,
         };
         nav.page_view("fr", Some(current), &urls, &titles, home)
     }
@@ -617,6 +642,9 @@ mod tests {
         assert_eq!(shown.len(), MAX_SECTION_ENTRIES + 2);
         assert_eq!(shown[0], "… 30");
         assert_eq!(shown[shown.len() - 1], "… 29");
+        let hidden: Vec<usize> = nav.sections[0].pages.iter().map(|p| p.hidden).collect();
+        assert_eq!((hidden[0], hidden[shown.len() - 1]), (30, 29));
+        assert_eq!(hidden[1..shown.len() - 1].iter().sum::<usize>(), 0);
         assert!(
             nav.sections[0]
                 .pages
@@ -661,6 +689,7 @@ mod tests {
             url: "/fr/".into(),
             current: false,
             depth: 0,
+            hidden: 0,
         };
         let view = nav.page_view("fr", Some(0), &urls, &titles, home);
         std::fs::remove_dir_all(&root).unwrap();

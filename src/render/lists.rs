@@ -290,6 +290,7 @@ impl SiteView<'_> {
     fn guide_value<'v>(&'v self, guide: &'v Section) -> GuideValue<'v> {
         let first = guide.index.or(guide.pages.first().copied());
         GuideValue {
+            anchor: crate::navigation::guide_anchor(&guide.name),
             title: &guide.title,
             url: first.map_or("", |page| self.urls[page].as_str()),
             pages: guide.pages.iter().map(|&p| self.listed_page(p)).collect(),

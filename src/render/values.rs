@@ -104,6 +104,8 @@ pub(super) struct SectionValue<'a> {
 /// and its pages in the TOC's order.
 #[derive(Serialize)]
 pub(super) struct GuideValue<'a> {
+    /// Its id on the home, where a cut sidebar leads for the rest.
+    pub(super) anchor: String,
     pub(super) title: &'a str,
     pub(super) url: &'a str,
     pub(super) pages: Vec<ListedPage<'a>>,
