@@ -430,3 +430,24 @@ fn guides_href(guides: &[(String, String)], prefix: &str) -> String {
         .cloned()
         .unwrap_or_default()
 }
+
+/// Machine-translated sources leave two spaces where a `[!DNL …]` term
+/// moved (`Qu'est-ce que  [!DNL Live Search] ?`): no title a reader sees
+/// (the `<title>`, the home's lists) keeps them, in any language.
+#[test]
+fn exl_corpus_titles_have_no_doubled_spaces() {
+    let overview = read_html(&built().out.join("fr/help/live-search/overview/index.html"));
+    let title: String = select(&overview, "title")[0].text().collect();
+    assert!(title.starts_with("Qu'est-ce que Live Search"), "{title:?}");
+    let mut doubled = Vec::new();
+    for page in output_files("html") {
+        let html = read_html(&page);
+        for element in select(&html, "title, .home a, .site-nav a") {
+            let text: String = element.text().collect();
+            if text.contains("  ") {
+                doubled.push(format!("{}: {text:?}", relative(&page)));
+            }
+        }
+    }
+    assert!(doubled.is_empty(), "{}", doubled.join("\n"));
+}
