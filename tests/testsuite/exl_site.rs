@@ -311,19 +311,7 @@ fn adobe_front_matter_keys_reach_the_head_and_templates() {
 /// home.
 #[test]
 fn a_long_guides_sidebar_says_how_many_pages_it_leaves_out() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("tolk.toml"), config("")).unwrap();
-    copy_dir(&example_site().join("themes"), &dir.path().join("themes"));
-    for (lang, title) in [("en", "Big guide"), ("fr", "Grand guide")] {
-        let guide = dir.path().join("content").join(lang).join("help/big");
-        std::fs::create_dir_all(&guide).unwrap();
-        let mut toc = format!("# {title} {{#big}}\n\n");
-        for n in 0..60 {
-            toc.push_str(&format!("+ [Page {n}](p{n:02}.md)\n"));
-            std::fs::write(guide.join(format!("p{n:02}.md")), format!("# Page {n}\n")).unwrap();
-        }
-        std::fs::write(guide.join("TOC.md"), toc).unwrap();
-    }
+    let dir = long_guide_site();
     let out = dir.path().join("public");
     let report = build_into(dir.path(), &out);
     assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
