@@ -35,6 +35,8 @@ pub(crate) struct Section {
     /// The sidebar's entries: the pages, or the tree of the section's
     /// `TOC.md` when it has one (group labels without a page included).
     pub entries: Vec<Entry>,
+    /// The folder has a `TOC.md`: a guide, listed as one on the home.
+    pub is_guide: bool,
 }
 
 /// One line of a section's sidebar.
@@ -66,6 +68,9 @@ pub(crate) struct NavLink {
     pub current: bool,
     /// Nesting level in the section's tree (0 at the top).
     pub depth: usize,
+    /// Set on the link standing for the entries a long sidebar leaves out:
+    /// how many, so a theme can say so in the reader's language.
+    pub hidden: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -120,6 +125,14 @@ impl Navigation {
         prev.into_iter().chain(next).collect()
     }
 
+    /// The guides of `lang` (folders with a `TOC.md`), by folder name.
+    pub(crate) fn guides(&self, lang: &str) -> impl Iterator<Item = &Section> {
+        self.languages
+            .get(lang)
+            .into_iter()
+            .flat_map(|nav| nav.sections.iter().filter(|s| s.is_guide))
+    }
+
     /// The navigation seen from page `current` (its content page), in `lang`.
     /// `urls[page]` is each page's URL; `home` the language's home URL.
     pub(crate) fn page_view(
@@ -144,6 +157,7 @@ impl Navigation {
             url: urls[page].clone(),
             current: Some(page) == current,
             depth,
+            hidden: 0,
         };
         let sections = nav.sections_view(position, &link, &home);
         let mut breadcrumbs = vec![home.clone()];
@@ -158,6 +172,7 @@ impl Navigation {
                         .map_or_else(|| home.url.clone(), |i| urls[i].clone()),
                     current: false,
                     depth: 0,
+                    hidden: 0,
                 });
             }
         }
@@ -199,7 +214,7 @@ impl LanguageNav {
                         window(
                             &section.entries,
                             section.pages.get(around).copied(),
-                            home,
+                            &more_url(section, home),
                             link,
                         )
                     } else {
@@ -246,12 +261,28 @@ impl LanguageNav {
 /// the output grow with the square of the section's size.
 const MAX_SECTION_ENTRIES: usize = 41;
 
+/// Where a cut sidebar sends its reader for the rest: the guide's list on
+/// the language's home, or the home itself, which lists every page.
+fn more_url(section: &Section, home: &NavLink) -> String {
+    if section.is_guide {
+        format!("{}#{}", home.url, guide_anchor(&section.name))
+    } else {
+        home.url.clone()
+    }
+}
+
+/// The id of a guide's list on the home: `help/live-search` ->
+/// `guide-help-live-search`.
+pub(crate) fn guide_anchor(guide: &str) -> String {
+    format!("guide-{}", guide.replace('/', "-"))
+}
+
 /// The section's entries, or a window of them centred on `current` with a
-/// link to the language's home (which lists every page) at each cut end.
+/// link to the rest (`more_url`) at each cut end.
 fn window(
     entries: &[Entry],
     current: Option<usize>,
-    home: &NavLink,
+    more_url: &str,
     link: &dyn Fn(usize, usize) -> NavLink,
 ) -> Vec<NavLink> {
     if entries.len() <= MAX_SECTION_ENTRIES {
@@ -269,11 +300,13 @@ fn window(
         .saturating_sub(half)
         .min(entries.len() - MAX_SECTION_ENTRIES);
     let end = start + MAX_SECTION_ENTRIES;
+    // The title is for themes that do not know `hidden`.
     let more = |count: usize| NavLink {
         title: format!("… {count}"),
-        url: home.url.clone(),
+        url: more_url.to_string(),
         current: false,
         depth: 0,
+        hidden: count,
     };
     let mut links = Vec::with_capacity(MAX_SECTION_ENTRIES + 2);
     if start > 0 {
@@ -298,6 +331,7 @@ fn entry_link(entry: &Entry, link: &dyn Fn(usize, usize) -> NavLink) -> NavLink 
             url: String::new(),
             current: false,
             depth: entry.depth,
+            hidden: 0,
         },
     };
     if let Some(label) = &entry.label {
@@ -334,6 +368,7 @@ fn language_nav(
             index: None,
             pages: Vec::new(),
             entries: Vec::new(),
+            is_guide: false,
         });
         if is_index && path == name {
             section.index = Some(index);
@@ -360,6 +395,7 @@ fn language_nav(
                 section.title = toc.title.unwrap_or_else(|| section.title.clone());
                 section.pages = toc.entries.iter().filter_map(|e| e.page).collect();
                 section.entries = toc.entries;
+                section.is_guide = true;
             }
             None => {
                 section.entries = section
@@ -565,6 +601,7 @@ mod tests {
             url: "/fr/".into(),
             current: false,
             depth: 0,
+            hidden: 0,
         };
         nav.page_view("fr", Some(current), &urls, &titles, home)
     }
@@ -624,6 +661,9 @@ mod tests {
         assert_eq!(shown.len(), MAX_SECTION_ENTRIES + 2);
         assert_eq!(shown[0], "… 30");
         assert_eq!(shown[shown.len() - 1], "… 29");
+        let hidden: Vec<usize> = nav.sections[0].pages.iter().map(|p| p.hidden).collect();
+        assert_eq!((hidden[0], hidden[shown.len() - 1]), (30, 29));
+        assert_eq!(hidden[1..shown.len() - 1].iter().sum::<usize>(), 0);
         assert!(
             nav.sections[0]
                 .pages
@@ -668,6 +708,7 @@ mod tests {
             url: "/fr/".into(),
             current: false,
             depth: 0,
+            hidden: 0,
         };
         let view = nav.page_view("fr", Some(0), &urls, &titles, home);
         std::fs::remove_dir_all(&root).unwrap();

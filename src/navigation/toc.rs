@@ -38,7 +38,10 @@ pub(super) fn read(
         };
         relative.and_then(|r| by_source.get(&r).copied())
     };
-    Some(parse(&text, &resolve))
+    // Adobe's TOCs open with front matter; read as Markdown, its closing
+    // `---` would make it a heading and so the guide's title.
+    let body = crate::read::front_matter::split(&text).map_or(text.as_str(), |split| split.body);
+    Some(parse(body, &resolve))
 }
 
 /// Builds the entries from the list items of the TOC's Markdown.

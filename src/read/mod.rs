@@ -396,9 +396,25 @@ pub fn clean_title(title: &str) -> String {
 /// plain text, the same way as titles: `Use [!DNL Live Search]` reads
 /// `Use Live Search` in lists, `<meta>` tags and feeds.
 pub fn shown_text(text: &str) -> String {
-    exl::plain_text_of_inline_tokens(&exl::strip_zero_width(text).0)
-        .trim()
-        .to_string()
+    single_spaced(exl::plain_text_of_inline_tokens(&exl::strip_zero_width(text).0).trim())
+}
+
+/// Runs of spaces, tabs and line breaks as one space. Machine-translated
+/// Experience League sources leave two spaces where a `[!DNL …]` term was
+/// moved (`Qu'est-ce que  [!DNL Live Search] ?`); HTML hides them in the
+/// page, but titles also go to feeds, the search index and `<title>`.
+/// Non-breaking spaces are kept: French puts one before `?`.
+fn single_spaced(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut after_space = false;
+    for c in text.chars() {
+        let is_space = matches!(c, ' ' | '\t' | '\n' | '\r');
+        if !(is_space && after_space) {
+            out.push(if is_space { ' ' } else { c });
+        }
+        after_space = is_space;
+    }
+    out
 }
 
 /// `Title {#custom-id}` -> `Title`.
@@ -609,6 +625,11 @@ mod tests {
                 "Scopri [!DNL Adobe Commerce B2B]&#x200B; ",
                 "Scopri Adobe Commerce B2B",
             ),
+            (
+                "Qu'est-ce que  [!DNL Live Search]\u{a0}?",
+                "Qu'est-ce que Live Search\u{a0}?",
+            ),
+            ("Wat is  [!DNL Live Search]\t\n?", "Wat is Live Search ?"),
         ] {
             assert_eq!(shown_text(description), shown);
         }

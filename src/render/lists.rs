@@ -1,15 +1,18 @@
 //! The pages every site has besides its content: each language's home,
 //! the root, 404 pages, the translation status page and redirects.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::align::status;
 use crate::model::staleness::{FieldChange, SourceChanges};
 use crate::model::urls::{output_path, page_url, review_url, section_of};
 use crate::model::{Diagnostic, Language, OutputFile};
+use crate::navigation::Section;
 use crate::render::theme::template_error;
 
-use super::values::{Alternate, FieldRow, ListedPage, ReviewValue, SectionValue, StatusPageLink};
+use super::values::{
+    Alternate, FieldRow, GuideValue, ListedPage, ReviewValue, SectionValue, StatusPageLink,
+};
 use super::{STATUS_GROUPS_PER_PAGE, STATUS_PAGE, SiteView};
 
 impl SiteView<'_> {
@@ -252,32 +255,67 @@ impl SiteView<'_> {
     }
 
     /// The pages of one language grouped by their first folder; pages at the
-    /// language root come first under the empty name.
+    /// language root come first under the empty name. Pages a guide's TOC
+    /// lists (and its index page) are listed under that guide instead, in
+    /// the TOC's order: an Experience League repository keeps every guide
+    /// under `help/`, which made one section of thousands of pages.
     pub(super) fn sections_of(&self, lang: &str) -> Vec<SectionValue<'_>> {
-        let mut sections: BTreeMap<&str, Vec<ListedPage>> = BTreeMap::new();
+        let mut sections: BTreeMap<&str, SectionValue> = BTreeMap::new();
+        let mut in_a_guide: HashSet<usize> = HashSet::new();
+        for guide in self.nav.guides(lang) {
+            in_a_guide.extend(guide.index.iter().chain(&guide.pages));
+            let folder = guide.name.split('/').next().unwrap_or_default();
+            section_entry(&mut sections, folder)
+                .guides
+                .push(self.guide_value(guide));
+        }
         for (index, page) in self
             .pages
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.lang == lang)
+            .filter(|(index, p)| p.lang == lang && !in_a_guide.contains(index))
         {
             if page.file.logical_path.is_empty() {
                 continue; // the language's own home page
             }
-            sections
-                .entry(section_of(&page.file.logical_path))
-                .or_default()
-                .push(ListedPage {
-                    title: &page.title,
-                    url: &self.urls[index],
-                    description: super::page::shown_description(page),
-                });
+            section_entry(&mut sections, section_of(&page.file.logical_path))
+                .pages
+                .push(self.listed_page(index));
         }
-        sections
-            .into_iter()
-            .map(|(name, pages)| SectionValue { name, pages })
-            .collect()
+        sections.into_values().collect()
     }
+
+    /// A guide as the home lists it: its title, leading to its index page
+    /// (else its first page), and its pages in the TOC's order.
+    fn guide_value<'v>(&'v self, guide: &'v Section) -> GuideValue<'v> {
+        let first = guide.index.or(guide.pages.first().copied());
+        GuideValue {
+            anchor: crate::navigation::guide_anchor(&guide.name),
+            title: &guide.title,
+            url: first.map_or("", |page| self.urls[page].as_str()),
+            pages: guide.pages.iter().map(|&p| self.listed_page(p)).collect(),
+        }
+    }
+
+    fn listed_page(&self, index: usize) -> ListedPage<'_> {
+        let page = &self.pages[index];
+        ListedPage {
+            title: &page.title,
+            url: &self.urls[index],
+            description: super::page::shown_description(page),
+        }
+    }
+}
+
+fn section_entry<'s, 'v>(
+    sections: &'s mut BTreeMap<&'v str, SectionValue<'v>>,
+    name: &'v str,
+) -> &'s mut SectionValue<'v> {
+    sections.entry(name).or_insert_with(|| SectionValue {
+        name,
+        pages: Vec::new(),
+        guides: Vec::new(),
+    })
 }
 
 /// A changed title or description of a review page.

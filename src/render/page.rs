@@ -261,6 +261,7 @@ impl SiteView<'_> {
             url: page_url(self.config, job.lang, ""),
             current: false,
             depth: 0,
+            hidden: 0,
         };
         let current = (!job.fallback).then_some(job.content);
         self.nav

@@ -96,6 +96,19 @@ pub(super) struct Alternate {
 pub(super) struct SectionValue<'a> {
     pub(super) name: &'a str,
     pub(super) pages: Vec<ListedPage<'a>>,
+    /// The guides (folders with a `TOC.md`) inside the section.
+    pub(super) guides: Vec<GuideValue<'a>>,
+}
+
+/// A guide on the home: its title in the page's language, where it starts
+/// and its pages in the TOC's order.
+#[derive(Serialize)]
+pub(super) struct GuideValue<'a> {
+    /// Its id on the home, where a cut sidebar leads for the rest.
+    pub(super) anchor: String,
+    pub(super) title: &'a str,
+    pub(super) url: &'a str,
+    pub(super) pages: Vec<ListedPage<'a>>,
 }
 
 #[derive(Serialize)]

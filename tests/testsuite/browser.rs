@@ -119,6 +119,13 @@ const AUDITED_WITH_HISTORY: [(&str, &str, &str); 2] = [
     ),
 ];
 
+/// A site of one guide longer than a sidebar shows (`long_guide_site`):
+/// the home's guide list and a sidebar cut at both ends.
+const AUDITED_GUIDE: [(&str, &str, &str); 2] = [
+    ("a home listing a guide", "/fr/", ".home-guide"),
+    ("a page of a long guide", "/fr/help/big/p30/", ".nav-more"),
+];
+
 /// The French page: its language's index holds two pages, so a search can
 /// show more than one result.
 const FRENCH_PAGE: &str = "/fr/commerce/b2b-and-b2c/";
@@ -484,6 +491,14 @@ async fn audit_steps(tab: Tab, axe: String) {
                 let shown = client.find(Locator::Css(marker)).await;
                 assert!(shown.is_ok(), "{path} is not {kind}: no {marker}");
                 assert_scheme(client, scheme, path).await;
+                audits
+                    .run(client, &axe, &format!("{kind}, {setting}"))
+                    .await;
+            }
+            for (kind, path, marker) in AUDITED_GUIDE {
+                tab.goto_guide(path).await;
+                let shown = client.find(Locator::Css(marker)).await;
+                assert!(shown.is_ok(), "{path} is not {kind}: no {marker}");
                 audits
                     .run(client, &axe, &format!("{kind}, {setting}"))
                     .await;
@@ -1020,6 +1035,11 @@ where
     });
     assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
     let history_server = StaticServer::start(&history_public);
+    let guide = crate::common::long_guide_site();
+    let guide_public = guide.path().join("public");
+    let report = crate::common::build_into(guide.path(), &guide_public);
+    assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
+    let guide_server = StaticServer::start(&guide_public);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -1030,6 +1050,7 @@ where
             client: session.client.clone(),
             origin: server.origin(),
             history_origin: history_server.origin(),
+            guide_origin: guide_server.origin(),
             devtools: session.devtools().await,
         };
         let outcome = tokio::spawn(steps(tab)).await;
@@ -1051,6 +1072,8 @@ struct Tab {
     /// A second site whose source has a git history: a stale translation
     /// with a dated notice, and its review page.
     history_origin: String,
+    /// A third site: one guide longer than a sidebar shows.
+    guide_origin: String,
     devtools: DevTools,
 }
 
@@ -1063,6 +1086,12 @@ impl Tab {
     /// Opens a path of the site and waits for it to load.
     async fn goto(&self, path: &str) {
         self.client.goto(&self.url(path)).await.unwrap();
+    }
+
+    /// Opens a path of the site of one long guide.
+    async fn goto_guide(&self, path: &str) {
+        let url = format!("{}{path}", self.guide_origin);
+        self.client.goto(&url).await.unwrap();
     }
 
     /// Opens a path of the site with a history.

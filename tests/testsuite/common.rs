@@ -233,3 +233,22 @@ pub fn stale_site() -> tempfile::TempDir {
     commit(root, "text", DAY3);
     site
 }
+
+/// A site in English and French holding one guide, `help/big/`, whose
+/// `TOC.md` lists 60 pages (`p00` to `p59`): longer than a sidebar shows.
+pub fn long_guide_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tolk.toml"), config("")).unwrap();
+    copy_dir(&example_site().join("themes"), &dir.path().join("themes"));
+    for (lang, title) in [("en", "Big guide"), ("fr", "Grand guide")] {
+        let guide = dir.path().join("content").join(lang).join("help/big");
+        std::fs::create_dir_all(&guide).unwrap();
+        let mut toc = format!("# {title} {{#big}}\n\n");
+        for n in 0..60 {
+            toc.push_str(&format!("+ [Page {n}](p{n:02}.md)\n"));
+            std::fs::write(guide.join(format!("p{n:02}.md")), format!("# Page {n}\n")).unwrap();
+        }
+        std::fs::write(guide.join("TOC.md"), toc).unwrap();
+    }
+    dir
+}

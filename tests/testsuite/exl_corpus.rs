@@ -364,3 +364,90 @@ fn exl_corpus_sidebars_follow_each_guides_toc_in_its_language() {
         missing.join("\n")
     );
 }
+
+/// Each language's home lists the guides (one per folder under `help/`,
+/// each with a `TOC.md`) under their TOC's title in that language, each
+/// leading into its folder, and every page exactly once.
+#[test]
+fn exl_corpus_home_lists_each_guide_by_its_title_in_the_language() {
+    let expected = [
+        ("en", "live-search", "Live Search for Commerce"),
+        ("fr", "live-search", "Live Search pour Commerce"),
+        (
+            "fr",
+            "store-fulfillment",
+            "Exécution de la boutique pour Commerce",
+        ),
+        ("it", "price-index", "Indicizzatore prezzi Saas"),
+        (
+            "sv",
+            "catalog-service",
+            "Catalog Service för Adobe Commerce",
+        ),
+        (
+            "nl",
+            "landing",
+            "Data Services voor Adobe Commerce-documentatie",
+        ),
+    ];
+    for lang in LANGUAGES {
+        let home = read_html(&built().out.join(lang).join("index.html"));
+        let guides: Vec<(String, String)> = select(&home, ".home-guide h3 a")
+            .iter()
+            .map(|a| {
+                let href = a.value().attr("href").unwrap_or_default().to_string();
+                (href, a.text().collect())
+            })
+            .collect();
+        assert_eq!(guides.len(), 10, "{lang}: {guides:?}");
+        for (guide_lang, folder, title) in expected.iter().filter(|e| e.0 == *lang) {
+            let prefix = format!("/{guide_lang}/help/{folder}/");
+            assert!(
+                guides.contains(&(guides_href(&guides, &prefix), title.to_string())),
+                "{lang}: no guide {title:?} leading into {prefix}: {guides:?}"
+            );
+        }
+        let listed: Vec<String> = select(&home, ".home a[href]")
+            .iter()
+            .filter_map(|a| a.value().attr("href").map(str::to_string))
+            .collect();
+        let unique: BTreeSet<&String> = listed.iter().collect();
+        let pages = walkdir::WalkDir::new(built().out.join(lang))
+            .into_iter()
+            .filter(|e| e.as_ref().unwrap().file_name() == "index.html")
+            .count();
+        // Every page but the home itself; a guide's heading may repeat
+        // the first page of its list.
+        assert_eq!(unique.len(), pages - 1, "{lang}");
+    }
+}
+
+fn guides_href(guides: &[(String, String)], prefix: &str) -> String {
+    guides
+        .iter()
+        .map(|(href, _)| href)
+        .find(|href| href.starts_with(prefix))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Machine-translated sources leave two spaces where a `[!DNL …]` term
+/// moved (`Qu'est-ce que  [!DNL Live Search] ?`): no title a reader sees
+/// (the `<title>`, the home's lists) keeps them, in any language.
+#[test]
+fn exl_corpus_titles_have_no_doubled_spaces() {
+    let overview = read_html(&built().out.join("fr/help/live-search/overview/index.html"));
+    let title: String = select(&overview, "title")[0].text().collect();
+    assert!(title.starts_with("Qu'est-ce que Live Search"), "{title:?}");
+    let mut doubled = Vec::new();
+    for page in output_files("html") {
+        let html = read_html(&page);
+        for element in select(&html, "title, .home a, .site-nav a") {
+            let text: String = element.text().collect();
+            if text.contains("  ") {
+                doubled.push(format!("{}: {text:?}", relative(&page)));
+            }
+        }
+    }
+    assert!(doubled.is_empty(), "{}", doubled.join("\n"));
+}

@@ -304,3 +304,42 @@ fn adobe_front_matter_keys_reach_the_head_and_templates() {
         "label=\"PaaS uniquement\" type=\"Informative\" tooltip=\"S’applique au cloud\""
     );
 }
+
+/// A guide of 60 pages in English and French: the sidebar of a page in its
+/// middle shows a window of its TOC and says, in the page's language, how
+/// many pages each cut end leaves out, leading to the guide's list on the
+/// home.
+#[test]
+fn a_long_guides_sidebar_says_how_many_pages_it_leaves_out() {
+    let dir = long_guide_site();
+    let out = dir.path().join("public");
+    let report = build_into(dir.path(), &out);
+    assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
+    for (lang, before, after, one) in [
+        ("en", "10 more pages", "9 more pages", "1 more page"),
+        ("fr", "10 autres pages", "9 autres pages", "1 autre page"),
+    ] {
+        let near_the_start = read_html(&out.join(lang).join("help/big/p21/index.html"));
+        let first = select(&near_the_start, ".site-nav a.nav-more");
+        assert_eq!(first[0].text().collect::<String>(), one, "{lang}");
+        let html = read_html(&out.join(lang).join("help/big/p30/index.html"));
+        let more: Vec<(String, String)> = select(&html, ".site-nav a.nav-more")
+            .iter()
+            .map(|a| {
+                let href = a.value().attr("href").unwrap_or_default().to_string();
+                (a.text().collect(), href)
+            })
+            .collect();
+        let target = format!("/{lang}/#guide-help-big");
+        assert_eq!(
+            more,
+            [
+                (before.to_string(), target.clone()),
+                (after.to_string(), target)
+            ],
+            "{lang}"
+        );
+        let home = read_html(&out.join(lang).join("index.html"));
+        assert_eq!(select(&home, "#guide-help-big li").len(), 60, "{lang}");
+    }
+}
