@@ -590,7 +590,11 @@ mod tests {
     }
 
     fn view(pages: &[SourcePage], current: usize) -> PageNav {
-        let nav = Navigation::build(&config(), pages);
+        view_in(&config(), pages, current)
+    }
+
+    fn view_in(config: &SiteConfig, pages: &[SourcePage], current: usize) -> PageNav {
+        let nav = Navigation::build(config, pages);
         let urls: Vec<String> = pages
             .iter()
             .map(|p| format!("/fr/{}/", p.file.logical_path))
@@ -697,20 +701,7 @@ mod tests {
         for page in &mut pages {
             page.file.path = root.join(format!("content/fr/{}.md", page.file.logical_path));
         }
-        let nav = Navigation::build(&config, &pages);
-        let urls: Vec<String> = pages
-            .iter()
-            .map(|p| format!("/fr/{}/", p.file.logical_path))
-            .collect();
-        let titles: Vec<&str> = pages.iter().map(|p| p.title.as_str()).collect();
-        let home = NavLink {
-            title: "Accueil".into(),
-            url: "/fr/".into(),
-            current: false,
-            depth: 0,
-            hidden: 0,
-        };
-        let view = nav.page_view("fr", Some(0), &urls, &titles, home);
+        let view = view_in(&config, &pages, 0);
         std::fs::remove_dir_all(&root).unwrap();
         let crumbs: Vec<&str> = view.breadcrumbs.iter().map(|c| c.title.as_str()).collect();
         assert_eq!(crumbs, ["Accueil", "Live Search", "Installation"]);
