@@ -606,8 +606,63 @@ impl<'r> Rewriter<'r> {
             Event::FootnoteReference(name) if self.image_depth == 0 => {
                 raw(self.footnote_reference_html(&name))
             }
+            Event::Html(html) => match self.resolve_raw_hrefs(&html, range.start) {
+                Some(resolved) => Event::Html(resolved.into()),
+                None => Event::Html(html),
+            },
+            Event::InlineHtml(html) => match self.resolve_raw_hrefs(&html, range.start) {
+                Some(resolved) => Event::InlineHtml(resolved.into()),
+                None => Event::InlineHtml(html),
+            },
             other => other,
         }
+    }
+
+    /// Raw HTML's quoted `href` values resolved as link destinations are,
+    /// so that `<a href="../x.md">` reaches the page as `[x](../x.md)` does;
+    /// `None` when nothing changed. Values holding a character reference
+    /// are left as written.
+    fn resolve_raw_hrefs(&mut self, html: &str, offset: usize) -> Option<String> {
+        let lower = html.to_ascii_lowercase();
+        let mut out = String::with_capacity(html.len());
+        let mut copied = 0;
+        let mut from = 0;
+        while let Some(found) = lower[from..].find("href=") {
+            let quote_at = from + found + "href=".len();
+            from = quote_at;
+            let Some(quote) = html[quote_at..]
+                .chars()
+                .next()
+                .filter(|q| *q == '"' || *q == '\'')
+            else {
+                continue;
+            };
+            let value_start = quote_at + 1;
+            let Some(length) = html[value_start..].find(quote) else {
+                break;
+            };
+            let value = &html[value_start..value_start + length];
+            from = value_start + length;
+            if value.contains('&') {
+                continue;
+            }
+            let url = match (self.resolve_link)(value) {
+                LinkTarget::Page(url) => url,
+                LinkTarget::Keep => continue,
+                LinkTarget::Missing => {
+                    self.warn(offset, format!("link to missing page `{value}`"));
+                    continue;
+                }
+            };
+            out.push_str(&html[copied..value_start]);
+            out.push_str(&escape_html(&url));
+            copied = value_start + length;
+        }
+        if copied == 0 {
+            return None;
+        }
+        out.push_str(&html[copied..]);
+        Some(out)
     }
 
     fn rewrite_start<'a>(&mut self, tag: Tag<'a>, range: Range<usize>) -> Event<'a> {
@@ -1042,6 +1097,35 @@ mod tests {
     fn headings_avoid_footnote_ids() {
         let rendered = render_plain("## fn 1\n\nText[^1].\n\n[^1]: Note.\n");
         assert_eq!(rendered.headings[0].id, "fn-1-1");
+    }
+
+    #[test]
+    fn raw_html_links_are_resolved_as_markdown_links_are() {
+        let resolve = |dest: &str| match dest {
+            "../guide//overview.md" => LinkTarget::Page("/en/guide/overview/".to_string()),
+            "gone.md" => LinkTarget::Missing,
+            _ => LinkTarget::Keep,
+        };
+        let source = "<div class=\"cards\">\n  <a href=\"../guide//overview.md\">\n    <p>Overview</p>\n  </a>\n  <A HREF='gone.md'>x</A> <a href=\"https://example.com\">é</a> <a href=x.md>bare</a> <a href=\"a&amp;b.md\">y</a> href=\n</div>\n\nInline <a href=\"../guide//overview.md\">link</a>.\n";
+        let rendered = render(
+            source,
+            &RenderOptions {
+                resolve_link: &resolve,
+                labels: &no_labels,
+            },
+        );
+        let html = &rendered.html;
+        assert_eq!(
+            html.matches("href=\"/en/guide/overview/\"").count(),
+            2,
+            "{html}"
+        );
+        assert!(html.contains("HREF='gone.md'"), "{html}");
+        assert!(html.contains("href=\"https://example.com\""), "{html}");
+        assert!(html.contains("href=x.md"), "{html}");
+        assert!(html.contains("href=\"a&amp;b.md\""), "{html}");
+        assert_eq!(rendered.warnings.len(), 1, "{:?}", rendered.warnings);
+        assert!(rendered.warnings[0].message.contains("gone.md"));
     }
 
     #[test]
