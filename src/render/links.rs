@@ -21,6 +21,12 @@ impl SiteView<'_> {
             Some(at) => (&dest[..at], &dest[at..]),
             None => (dest, ""),
         };
+        // `settings.md/#anchor`: a slash after a page's name, common in
+        // real guides, still means the page.
+        let path = path
+            .strip_suffix('/')
+            .filter(|page| is_content_file(page))
+            .unwrap_or(path);
         let candidates = self.link_candidates(index, lang, path);
         if is_content_file(path) {
             let target = candidates

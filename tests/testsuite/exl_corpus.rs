@@ -163,6 +163,41 @@ fn exl_corpus_shows_no_extension_syntax_in_any_page_list_or_head() {
     );
 }
 
+/// Where a link of the page in `page` (a file of the output) leads: its
+/// file, or its folder's `index.html`; `None` for links out of the site
+/// and anchors.
+fn target_of(page: &Path, href: &str) -> Option<PathBuf> {
+    let path = href.split(['#', '?']).next().unwrap_or_default();
+    if path.is_empty() || path.starts_with("//") || path.contains(':') {
+        return None;
+    }
+    let file = match path.strip_prefix('/') {
+        Some(site_relative) => built().out.join(site_relative),
+        None => page.parent().unwrap().join(path),
+    };
+    Some(if path.ends_with('/') {
+        file.join("index.html")
+    } else {
+        file
+    })
+}
+
+#[test]
+fn exl_corpus_internal_links_all_lead_to_a_page() {
+    let selector = scraper::Selector::parse("article a[href]").unwrap();
+    let mut dead = Vec::new();
+    for page in output_files("html") {
+        let html = read_html(&page);
+        for link in html.select(&selector) {
+            let href = link.value().attr("href").unwrap_or_default();
+            if target_of(&page, href).is_some_and(|target| !target.exists()) {
+                dead.push(format!("{}: {href}", relative(&page)));
+            }
+        }
+    }
+    assert!(dead.is_empty(), "{} dead links: {dead:#?}", dead.len());
+}
+
 #[test]
 fn exl_corpus_feeds_carry_plain_titles_and_summaries() {
     let feeds = output_files("xml");
