@@ -34,6 +34,33 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A fixture site of `tests/fixtures/` built once into a folder of its own,
+/// with the default theme.
+pub struct BuiltFixture {
+    _dir: tempfile::TempDir,
+    pub out: PathBuf,
+    pub report: BuildReport,
+}
+
+/// Copies the fixture `name` and the themes into a new folder and builds
+/// it; panics on any error.
+pub fn build_fixture(name: &str) -> BuiltFixture {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &example_site().join("tests/fixtures").join(name),
+        dir.path(),
+    );
+    copy_dir(&example_site().join("themes"), &dir.path().join("themes"));
+    let out = dir.path().join("public");
+    let report = build_into(dir.path(), &out);
+    assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
+    BuiltFixture {
+        _dir: dir,
+        out,
+        report,
+    }
+}
+
 pub fn build_into(root: &Path, out: &Path) -> BuildReport {
     pipeline::build(&BuildOptions {
         root: root.to_path_buf(),

@@ -7,29 +7,10 @@ use std::sync::OnceLock;
 
 use crate::common::*;
 use scraper::Html;
-use tolk::pipeline::BuildReport;
 
-struct Built {
-    _dir: tempfile::TempDir,
-    out: std::path::PathBuf,
-    report: BuildReport,
-}
-
-fn built() -> &'static Built {
-    static BUILT: OnceLock<Built> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(&example_site().join("tests/fixtures/exl-site"), dir.path());
-        copy_dir(&example_site().join("themes"), &dir.path().join("themes"));
-        let out = dir.path().join("public");
-        let report = build_into(dir.path(), &out);
-        assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
-        Built {
-            _dir: dir,
-            out,
-            report,
-        }
-    })
+fn built() -> &'static BuiltFixture {
+    static BUILT: OnceLock<BuiltFixture> = OnceLock::new();
+    BUILT.get_or_init(|| build_fixture("exl-site"))
 }
 
 fn page(lang: &str, name: &str) -> Html {

@@ -319,14 +319,7 @@ fn assert_pseudo_translation(root: &Path, version: Version) {
     let built = build_into(root, after_out.path());
     assert_eq!(built.errors(), 0, "{:?}", built.diagnostics);
     for written in &report.written {
-        let source = PathBuf::from(
-            written
-                .page
-                .to_string_lossy()
-                .replace("content/fr/", "content/en/"),
-        );
-        let then = html_of(before_out.path(), &written.page)
-            .or_else(|| html_of(before_out.path(), &source));
+        let then = html_before(before_out.path(), &written.page);
         if let (Some(then), Some(now)) = (then, html_of(after_out.path(), &written.page)) {
             assert_eq!(
                 rendered_codes(&now),
@@ -345,14 +338,7 @@ fn assert_pseudo_translation(root: &Path, version: Version) {
         pseudo_pages += usize::from(text.contains('⟦'));
         // Syntax the page showed before (a broken translation's `****`) may
         // stay; the import adds none.
-        let source = PathBuf::from(
-            written
-                .page
-                .to_string_lossy()
-                .replace("content/fr/", "content/en/"),
-        );
-        let then = html_of(before_out.path(), &written.page)
-            .or_else(|| html_of(before_out.path(), &source))
+        let then = html_before(before_out.path(), &written.page)
             .map(|page| visible_main_text(&page))
             .unwrap_or_default();
         for syntax in [
@@ -381,6 +367,13 @@ fn html_of(out: &Path, page: &Path) -> Option<PathBuf> {
     let relative = page.strip_prefix("content").ok()?.with_extension("");
     let html = out.join(relative).join("index.html");
     html.exists().then_some(html)
+}
+
+/// The page a written translation `page` had before the import: its own,
+/// or for a new page the source it was made from.
+fn html_before(out: &Path, page: &Path) -> Option<PathBuf> {
+    let source = PathBuf::from(page.to_string_lossy().replace("content/fr/", "content/en/"));
+    html_of(out, page).or_else(|| html_of(out, &source))
 }
 
 #[test]
