@@ -173,6 +173,9 @@ impl IncrementalSite {
             };
         }
         let reach = self.reach(&changed, &fresh);
+        // Only a change of title shows on other pages' previous and next
+        // links; a text edit leaves them as they are.
+        let neighbours = !matches!(reach, Some((Reach::Page, _)));
         let mut rebuild = Rebuild::default();
         let wanted = match reach {
             Some((reach @ (Reach::Page | Reach::Section), indices)) => {
@@ -197,7 +200,7 @@ impl IncrementalSite {
                 }
             }
         };
-        let rendered = self.render(&wanted, rebuild.full, &mut diagnostics, ready);
+        let rendered = self.render(&wanted, (rebuild.full, neighbours), &mut diagnostics, ready);
         rebuild.files_written = rendered.files_written;
         rebuild.reloaded_early = rendered.reloaded_early;
         rebuild.html_after_ready = rendered.html_after_ready;
@@ -387,7 +390,7 @@ impl IncrementalSite {
     fn render(
         &mut self,
         wanted: &HashSet<usize>,
-        full: bool,
+        (full, neighbours): (bool, bool),
         diagnostics: &mut Vec<Diagnostic>,
         ready: &(dyn Fn() + Sync),
     ) -> Rendered {
@@ -396,7 +399,7 @@ impl IncrementalSite {
         self.lap("site view made");
         // A title shows in the previous and next links of its neighbours,
         // which may be in other sections.
-        let wanted = if full {
+        let wanted = if full || !neighbours {
             wanted.clone()
         } else {
             view.with_neighbours(wanted)
