@@ -125,6 +125,26 @@ impl Navigation {
         prev.into_iter().chain(next).collect()
     }
 
+    /// The languages in which `self` and `other` differ in what every page
+    /// of the language shows of each section (its title, and the page its
+    /// link leads to): a title edit that changes one of these reaches every
+    /// page of the language, not only the section's.
+    pub(crate) fn languages_with_other_heads(&self, other: &Navigation) -> Vec<String> {
+        let languages: std::collections::BTreeSet<&String> = self
+            .languages
+            .keys()
+            .chain(other.languages.keys())
+            .collect();
+        languages
+            .into_iter()
+            .filter(|lang| {
+                let (mine, theirs) = (self.languages.get(*lang), other.languages.get(*lang));
+                mine.map(LanguageNav::heads) != theirs.map(LanguageNav::heads)
+            })
+            .cloned()
+            .collect()
+    }
+
     /// The guides of `lang` (folders with a `TOC.md`), by folder name.
     pub(crate) fn guides(&self, lang: &str) -> impl Iterator<Item = &Section> {
         self.languages
@@ -193,6 +213,15 @@ impl Navigation {
 }
 
 impl LanguageNav {
+    /// Each section as the sidebar and the breadcrumbs of every page name
+    /// it: its title and the page its link leads to.
+    fn heads(&self) -> Vec<(&str, Option<usize>)> {
+        self.sections
+            .iter()
+            .map(|s| (s.title.as_str(), s.index.or(s.pages.first().copied())))
+            .collect()
+    }
+
     fn sections_view(
         &self,
         position: Option<(usize, usize)>,

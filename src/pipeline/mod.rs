@@ -227,7 +227,7 @@ fn publish(
     // sharded site is made once the shards are together (`tolk index`).
     let search = (config.search && options.languages.is_empty()).then(SearchIndexer::new);
     let view = SiteView::new(site, theme).only_languages(&options.languages);
-    let pages = write_pages(&view, &staging, &|_| true, search.as_ref(), progress);
+    let pages = write_pages(&view, &staging, &|_, _| true, search.as_ref(), progress);
     let site_wide = write_site_wide(&view, site, &staging);
     clock.lap("render and write");
     report.diagnostics.extend(pages.problems);
@@ -349,7 +349,7 @@ pub(crate) struct Written {
 pub(crate) fn write_pages(
     view: &SiteView<'_>,
     folder: &dyn SiteFolder,
-    wanted: &(dyn Fn(usize) -> bool + Sync),
+    wanted: &(dyn Fn(usize, &str) -> bool + Sync),
     search: Option<&SearchIndexer>,
     progress: &dyn Progress,
 ) -> Written {

@@ -31,10 +31,11 @@ impl SiteView<'_> {
         if is_content_file(path) {
             let target = candidates
                 .iter()
-                .find_map(|c| self.by_source_path.get(c))
+                .find_map(|c| self.index.by_source_path.get(c))
                 .or_else(|| {
                     candidates.iter().find_map(|c| {
-                        self.by_logical_path
+                        self.index
+                            .by_logical_path
                             .get(&discover::logical_path(self.config, c)?)
                     })
                 });
@@ -75,12 +76,13 @@ impl SiteView<'_> {
     pub(super) fn page_in_language(&self, target: usize, lang: &str) -> String {
         let group = self.site.alignment.group_of_page[target];
         match self.site.alignment.groups[group].pages.get(lang) {
-            Some(&same_language) => self.urls[same_language].clone(),
+            Some(&same_language) => self.index.urls[same_language].clone(),
             None => self
+                .index
                 .fallback_urls
                 .get(&(group, lang.to_string()))
                 .cloned()
-                .unwrap_or_else(|| self.urls[target].clone()),
+                .unwrap_or_else(|| self.index.urls[target].clone()),
         }
     }
 }

@@ -75,11 +75,11 @@ impl SiteView<'_> {
         let label = |key: &str| strings.get(key).map_or("", String::as_str);
         let review = ReviewValue {
             title: &translation.title,
-            url: &self.urls[page],
+            url: &self.index.urls[page],
             lang: &translation.lang,
             file: translation.file.display_path.display().to_string(),
             source_title: &source.title,
-            source_url: &self.urls[self.site.staleness.sources[group].page?],
+            source_url: &self.index.urls[self.site.staleness.sources[group].page?],
             source_lang: &source.lang,
             source_file: source.file.display_path.display().to_string(),
             revision: &changes.revision,
@@ -133,7 +133,8 @@ impl SiteView<'_> {
     /// A small redirecting page at each alias of a page, unless a real page
     /// already has that URL.
     pub(super) fn redirects(&self) -> Vec<Result<OutputFile, Diagnostic>> {
-        let taken: std::collections::HashSet<&str> = self.urls.iter().map(String::as_str).collect();
+        let taken: std::collections::HashSet<&str> =
+            self.index.urls.iter().map(String::as_str).collect();
         let mut files = Vec::new();
         for (index, page) in self.pages.iter().enumerate() {
             for alias in &page.front.aliases {
@@ -145,11 +146,12 @@ impl SiteView<'_> {
                     .in_file(&page.file.display_path)));
                     continue;
                 }
-                let target =
-                    html_escape::encode_double_quoted_attribute(&self.urls[index]).into_owned();
-                let permalink =
-                    html_escape::encode_double_quoted_attribute(&self.permalink(&self.urls[index]))
-                        .into_owned();
+                let target = html_escape::encode_double_quoted_attribute(&self.index.urls[index])
+                    .into_owned();
+                let permalink = html_escape::encode_double_quoted_attribute(
+                    &self.permalink(&self.index.urls[index]),
+                )
+                .into_owned();
                 let html = format!(
                     "<!doctype html>\n<html lang=\"{}\">\n<meta charset=\"utf-8\">\n<title>{}</title>\n<link rel=\"canonical\" href=\"{permalink}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n<p><a href=\"{target}\">{}</a></p>\n</html>\n",
                     page.lang,
@@ -262,7 +264,7 @@ impl SiteView<'_> {
     pub(super) fn sections_of(&self, lang: &str) -> Vec<SectionValue<'_>> {
         let mut sections: BTreeMap<&str, SectionValue> = BTreeMap::new();
         let mut in_a_guide: HashSet<usize> = HashSet::new();
-        for guide in self.nav.guides(lang) {
+        for guide in self.index.nav.guides(lang) {
             in_a_guide.extend(guide.index.iter().chain(&guide.pages));
             let folder = guide.name.split('/').next().unwrap_or_default();
             section_entry(&mut sections, folder)
@@ -292,7 +294,7 @@ impl SiteView<'_> {
         GuideValue {
             anchor: crate::navigation::guide_anchor(&guide.name),
             title: &guide.title,
-            url: first.map_or("", |page| self.urls[page].as_str()),
+            url: first.map_or("", |page| self.index.urls[page].as_str()),
             pages: guide.pages.iter().map(|&p| self.listed_page(p)).collect(),
         }
     }
@@ -301,7 +303,7 @@ impl SiteView<'_> {
         let page = &self.pages[index];
         ListedPage {
             title: &page.title,
-            url: &self.urls[index],
+            url: &self.index.urls[index],
             description: super::page::shown_description(page),
         }
     }

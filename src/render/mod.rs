@@ -20,6 +20,7 @@ pub(crate) mod theme;
 mod values;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use tera::Context;
@@ -62,12 +63,11 @@ const STATUS_GROUPS_PER_PAGE: usize = 200;
 /// typical page, and growing the buffer by doubling copies it several times.
 const PAGE_SIZE_HINT: usize = 64 * 1024;
 
-/// Everything the render stage reads; built once and shared by all threads.
-pub struct SiteView<'a> {
-    config: &'a SiteConfig,
-    theme: &'a Theme,
-    site: &'a LoadedSite,
-    pages: &'a [SourcePage],
+/// What the render stage works out from the site's structure: URLs,
+/// lookups and navigation. Only pages coming, going or changing a field
+/// other pages show (a title, a weight) change it, so `tolk serve` keeps it
+/// across edits of a page's text.
+pub struct SiteIndex {
     /// Page index -> site-relative URL (`/fr/commerce/b2b/`).
     urls: Vec<String>,
     /// Content-relative source path (`fr/commerce/b2b.md`) -> page index.
@@ -78,29 +78,24 @@ pub struct SiteView<'a> {
     /// `(group, language)` -> URL of the fallback page standing in.
     fallback_urls: HashMap<(usize, String), String>,
     nav: Navigation,
-    /// Raw HTML in Markdown passes an allowlist (built once, shared).
-    sanitizer: crate::markdown::sanitize::Sanitizer,
-    /// Page index -> title, for navigation links.
-    titles: Vec<&'a str>,
-    /// Content-relative paths of the files copied beside the pages.
-    assets: std::collections::HashSet<&'a str>,
-    site_value: tera::Value,
-    /// The languages whose pages are rendered (a shard of the build); empty
-    /// for all.
-    shard: &'a [String],
 }
 
-impl<'a> SiteView<'a> {
-    /// `pages` and the pages whose previous or next links show them.
-    pub(crate) fn with_neighbours(&self, pages: &HashSet<usize>) -> HashSet<usize> {
-        let mut all = pages.clone();
-        for &page in pages {
-            all.extend(self.nav.neighbours_of(&self.pages[page].lang, page));
-        }
-        all
+impl SiteIndex {
+    /// The pages whose previous or next links show one of `pages`.
+    pub(crate) fn neighbours(&self, site: &LoadedSite, pages: &HashSet<usize>) -> HashSet<usize> {
+        pages
+            .iter()
+            .flat_map(|&page| self.nav.neighbours_of(&site.pages[page].lang, page))
+            .collect()
     }
 
-    pub fn new(site: &'a LoadedSite, theme: &'a Theme) -> Self {
+    /// The languages whose every page shows sections other than `other`
+    /// has them: titles or the pages their links lead to.
+    pub(crate) fn languages_with_other_heads(&self, other: &SiteIndex) -> Vec<String> {
+        self.nav.languages_with_other_heads(&other.nav)
+    }
+
+    pub fn of(site: &LoadedSite) -> Self {
         let (config, pages) = (&site.config, site.pages.as_slice());
         let urls = pages
             .iter()
@@ -117,6 +112,45 @@ impl<'a> SiteView<'a> {
                 .entry(page.file.logical_path.clone())
                 .or_insert(index);
         }
+        SiteIndex {
+            urls,
+            by_source_path,
+            by_logical_path,
+            fallback_urls: fallback::urls_by_group(&site.fallbacks),
+            nav: Navigation::build(config, pages),
+        }
+    }
+}
+
+/// Everything the render stage reads; built once and shared by all threads.
+pub struct SiteView<'a> {
+    config: &'a SiteConfig,
+    theme: &'a Theme,
+    site: &'a LoadedSite,
+    pages: &'a [SourcePage],
+    index: Arc<SiteIndex>,
+    /// Raw HTML in Markdown passes an allowlist (built once, shared).
+    sanitizer: crate::markdown::sanitize::Sanitizer,
+    /// Page index -> title, for navigation links.
+    titles: Vec<&'a str>,
+    /// Content-relative paths of the files copied beside the pages.
+    assets: std::collections::HashSet<&'a str>,
+    site_value: tera::Value,
+    /// The languages whose pages are rendered (a shard of the build); empty
+    /// for all.
+    shard: &'a [String],
+}
+
+impl<'a> SiteView<'a> {
+    pub fn new(site: &'a LoadedSite, theme: &'a Theme) -> Self {
+        Self::with_index(site, theme, Arc::new(SiteIndex::of(site)))
+    }
+
+    /// A view of `site` taking `index` as [`SiteIndex::of`] would make it:
+    /// the caller knows the site's structure is the one `index` was made
+    /// from.
+    pub fn with_index(site: &'a LoadedSite, theme: &'a Theme, index: Arc<SiteIndex>) -> Self {
+        let (config, pages) = (&site.config, site.pages.as_slice());
         let status_url = if config.translations.status_page {
             format!("{}{STATUS_PAGE}", config.base_path)
         } else {
@@ -140,17 +174,19 @@ impl<'a> SiteView<'a> {
             theme,
             site,
             pages,
-            urls,
-            by_source_path,
-            by_logical_path,
-            fallback_urls: fallback::urls_by_group(&site.fallbacks),
-            nav: Navigation::build(config, pages),
+            index,
             sanitizer: crate::markdown::sanitize::Sanitizer::new(),
             titles: pages.iter().map(|p| p.title.as_str()).collect(),
             assets: site.assets.iter().map(String::as_str).collect(),
             site_value,
             shard: &[],
         }
+    }
+
+    /// The structure this view renders with, to make the next view of the
+    /// same structure with.
+    pub fn index(&self) -> Arc<SiteIndex> {
+        Arc::clone(&self.index)
     }
 
     /// Renders only the pages, homes and 404 pages of these languages (with
@@ -166,19 +202,20 @@ impl<'a> SiteView<'a> {
         self.shard.is_empty() || self.shard.iter().any(|t| t == tag)
     }
 
-    /// Renders the pages whose content page passes `wanted` (own pages and
-    /// the fallbacks showing them), in parallel, handing each to `sink` as
+    /// Renders the pages that pass `wanted`, given the index of the page
+    /// whose content they show and the language they are in (own pages
+    /// and the fallbacks showing them), in parallel, handing each to `sink` as
     /// soon as it is made, so the site never sits in memory whole.
     pub fn render_pages(
         &self,
-        wanted: &(dyn Fn(usize) -> bool + Sync),
+        wanted: &(dyn Fn(usize, &str) -> bool + Sync),
         progress: &dyn Progress,
         sink: &PageSink<'_>,
     ) -> RenderOutcome {
         let jobs: Vec<PageJob> = (0..self.pages.len())
             .map(|index| self.own_page(index))
             .chain(self.site.fallbacks.iter().map(|f| self.fallback_page(f)))
-            .filter(|job| wanted(job.content) && self.renders_language(job.lang))
+            .filter(|job| wanted(job.content, job.lang) && self.renders_language(job.lang))
             .collect();
         progress.start(jobs.len());
         let outcomes: Vec<(Vec<Diagnostic>, usize)> = jobs

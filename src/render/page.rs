@@ -47,7 +47,7 @@ impl SiteView<'_> {
         PageJob {
             content: index,
             lang: &self.pages[index].lang,
-            url: &self.urls[index],
+            url: &self.index.urls[index],
             group: self.site.alignment.group_of_page[index],
             fallback: false,
         }
@@ -185,7 +185,7 @@ impl SiteView<'_> {
         if job.fallback {
             // Not a translation: no hreflang, and the original is canonical.
             context.insert("alternates", &Vec::<Alternate>::new());
-            context.insert("canonical", &self.permalink(&self.urls[job.content]));
+            context.insert("canonical", &self.permalink(&self.index.urls[job.content]));
         } else {
             context.insert("alternates", &self.group_alternates(job.group));
             context.insert("canonical", &value.permalink);
@@ -231,7 +231,7 @@ impl SiteView<'_> {
                 .as_ref()
                 .and_then(|c| c.source_changed)
                 .map(iso_date),
-            source_url: source.map(|page| self.urls[page].as_str()),
+            source_url: source.map(|page| self.index.urls[page].as_str()),
             source_lang: &self.config.source_language,
         })
     }
@@ -264,8 +264,9 @@ impl SiteView<'_> {
             hidden: 0,
         };
         let current = (!job.fallback).then_some(job.content);
-        self.nav
-            .page_view(job.lang, current, &self.urls, &self.titles, home)
+        self.index
+            .nav
+            .page_view(job.lang, current, &self.index.urls, &self.titles, home)
     }
 }
 

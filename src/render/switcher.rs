@@ -20,8 +20,11 @@ impl SiteView<'_> {
             .languages
             .iter()
             .map(|language| {
-                let own = members.get(&language.tag).map(|&i| self.urls[i].clone());
+                let own = members
+                    .get(&language.tag)
+                    .map(|&i| self.index.urls[i].clone());
                 let fallback = self
+                    .index
                     .fallback_urls
                     .get(&(group, language.tag.clone()))
                     .cloned();
@@ -70,13 +73,13 @@ impl SiteView<'_> {
                 let translation = members.get(&l.tag)?;
                 Some(Alternate {
                     hreflang: l.tag.clone(),
-                    href: self.permalink(&self.urls[*translation]),
+                    href: self.permalink(&self.index.urls[*translation]),
                 })
             })
             .collect();
         let default = members.get(&self.config.source_language).map_or_else(
             || self.config.base_url.clone(),
-            |&i| self.permalink(&self.urls[i]),
+            |&i| self.permalink(&self.index.urls[i]),
         );
         alternates.push(Alternate {
             hreflang: "x-default".to_string(),

@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::align::{self, suggest};
@@ -17,7 +18,7 @@ use crate::model::page::Reach;
 use crate::model::{Diagnostic, Fingerprint, LoadedSite, SourcePage};
 use crate::pipeline::{self, BuildOptions, BuildReport, Built, Stopwatch};
 use crate::read;
-use crate::render::{NoProgress, SiteView};
+use crate::render::{NoProgress, SiteIndex, SiteView};
 use crate::search;
 use crate::write::{self, InPlace};
 
@@ -64,6 +65,9 @@ pub struct IncrementalSite {
     /// The last rebuild failed: what it read or wrote in part is not to be
     /// built on, so the next one builds everything.
     failed: bool,
+    /// URLs, lookups and navigation of the site as it stands; `None` once
+    /// a change reached further than a page's text (made again then).
+    index: Option<Arc<SiteIndex>>,
 }
 
 impl IncrementalSite {
@@ -81,7 +85,10 @@ impl IncrementalSite {
         let Some(built) = built.filter(|_| report.published_to.is_some()) else {
             return Err(report);
         };
+        // Made now rather than at the first edit, which should be quick.
+        let index = Some(Arc::new(SiteIndex::of(&built.site)));
         let site = IncrementalSite {
+            index,
             produced: discover::files_under(&out).into_iter().collect(),
             folder: InPlace::new(&out),
             options,
@@ -141,6 +148,7 @@ impl IncrementalSite {
     }
 
     fn rebuild_everything(&mut self) -> Rebuild {
+        self.index = None;
         let (report, built) = pipeline::build_site(&self.options, &NoProgress);
         let mut rebuild = Rebuild {
             diagnostics: report.diagnostics,
@@ -173,34 +181,40 @@ impl IncrementalSite {
             };
         }
         let reach = self.reach(&changed, &fresh);
-        // Only a change of title shows on other pages' previous and next
-        // links; a text edit leaves them as they are.
-        let neighbours = !matches!(reach, Some((Reach::Page, _)));
+        let before = self
+            .index
+            .take()
+            .unwrap_or_else(|| Arc::new(SiteIndex::of(&self.built.site)));
         let mut rebuild = Rebuild::default();
-        let wanted = match reach {
-            Some((reach @ (Reach::Page | Reach::Section), indices)) => {
+        let (wanted, index) = match reach {
+            Some((Reach::Page, indices)) => {
+                self.swap_in(&indices, fresh);
                 self.lap("page edit: pages swapped in");
+                // Nothing another page shows changed: the same URLs and
+                // navigation, and only the page itself to render.
+                (Wanted::pages(indices), before)
+            }
+            Some((Reach::Section, indices)) => {
                 self.swap_in(&indices, fresh);
                 diagnostics.extend(self.built.alignment_problems.iter().cloned());
-                if reach == Reach::Section {
-                    self.section_mates(&indices)
-                } else {
-                    indices.into_iter().collect()
-                }
+                let after = Arc::new(SiteIndex::of(&self.built.site));
+                self.lap("title edit: pages swapped in, navigation made again");
+                (self.showing_titles(&indices, &before, &after), after)
             }
             _ => {
                 let groups_before = self.groups_of(&changed);
                 self.realign(&changed, fresh, &mut diagnostics);
                 rebuild.realigned = true;
                 rebuild.full = reach.is_none_or(|(reach, _)| reach == Reach::Site);
-                if rebuild.full {
-                    (0..self.built.site.pages.len()).collect()
+                let wanted = if rebuild.full {
+                    Wanted::pages(0..self.built.site.pages.len())
                 } else {
-                    self.pages_in_groups(&groups_before, &changed)
-                }
+                    Wanted::pages(self.pages_in_groups(&groups_before, &changed))
+                };
+                (wanted, Arc::new(SiteIndex::of(&self.built.site)))
             }
         };
-        let rendered = self.render(&wanted, (rebuild.full, neighbours), &mut diagnostics, ready);
+        let rendered = self.render(&wanted, index, rebuild.full, &mut diagnostics, ready);
         rebuild.files_written = rendered.files_written;
         rebuild.reloaded_early = rendered.reloaded_early;
         rebuild.html_after_ready = rendered.html_after_ready;
@@ -307,10 +321,14 @@ impl IncrementalSite {
         self.built.site = site;
     }
 
-    /// The changed pages and the pages of their sections, in their
-    /// languages.
-    fn section_mates(&self, indices: &[usize]) -> HashSet<usize> {
-        let pages = &self.built.site.pages;
+    /// The pages that show the titles of the pages at `indices`, changed
+    /// since `before` was made: the pages of their sections in their
+    /// languages, their neighbours in reading order before and after, and
+    /// every page of a language whose sections now read or lead elsewhere
+    /// (a section's title, or its first page, changed).
+    fn showing_titles(&self, indices: &[usize], before: &SiteIndex, after: &SiteIndex) -> Wanted {
+        let site = &self.built.site;
+        let pages = &site.pages;
         fn section(page: &SourcePage) -> &str {
             let path = &page.file.logical_path;
             path.split_once('/')
@@ -320,9 +338,16 @@ impl IncrementalSite {
             .iter()
             .map(|&i| (pages[i].lang.as_str(), section(&pages[i])))
             .collect();
-        (0..pages.len())
+        let mut wanted: HashSet<usize> = (0..pages.len())
             .filter(|&i| places.contains(&(pages[i].lang.as_str(), section(&pages[i]))))
-            .collect()
+            .collect();
+        let edited: HashSet<usize> = indices.iter().copied().collect();
+        wanted.extend(before.neighbours(site, &edited));
+        wanted.extend(after.neighbours(site, &edited));
+        Wanted {
+            pages: wanted,
+            languages: before.languages_with_other_heads(after),
+        }
     }
 
     /// The files of the pages in the groups of the changed pages.
@@ -389,25 +414,20 @@ impl IncrementalSite {
     /// that only browsers showing them reload again.
     fn render(
         &mut self,
-        wanted: &HashSet<usize>,
-        (full, neighbours): (bool, bool),
+        wanted: &Wanted,
+        index: Arc<SiteIndex>,
+        full: bool,
         diagnostics: &mut Vec<Diagnostic>,
         ready: &(dyn Fn() + Sync),
     ) -> Rendered {
         let site = &self.built.site;
-        let view = SiteView::new(site, &self.built.theme);
+        self.index = Some(Arc::clone(&index));
+        let view = SiteView::with_index(site, &self.built.theme, index);
         self.lap("site view made");
-        // A title shows in the previous and next links of its neighbours,
-        // which may be in other sections.
-        let wanted = if full || !neighbours {
-            wanted.clone()
-        } else {
-            view.with_neighbours(wanted)
-        };
         let pages = pipeline::write_pages(
             &view,
             &self.folder,
-            &|page| wanted.contains(&page),
+            &|page, lang| wanted.contains(page, lang),
             None,
             &NoProgress,
         );
@@ -444,6 +464,7 @@ impl IncrementalSite {
         if site.config.search {
             let languages: Option<BTreeSet<String>> = (!full).then(|| {
                 wanted
+                    .pages
                     .iter()
                     .map(|&page| site.pages[page].lang.to_lowercase())
                     .collect()
@@ -469,6 +490,29 @@ impl IncrementalSite {
     /// With `TOLK_TIMINGS` set, prints when a stage of the rebuild ended.
     fn lap(&self, stage: &str) {
         self.clock.lap(&format!("rebuild: {stage}"));
+    }
+}
+
+/// The pages a rebuild renders: pages by their content page (with the
+/// fallbacks showing them), and every page of some languages.
+#[derive(Default)]
+struct Wanted {
+    pages: HashSet<usize>,
+    languages: Vec<String>,
+}
+
+impl Wanted {
+    fn pages(pages: impl IntoIterator<Item = usize>) -> Wanted {
+        Wanted {
+            pages: pages.into_iter().collect(),
+            languages: Vec::new(),
+        }
+    }
+
+    /// Whether the page showing the content of page `content` in `lang` is
+    /// rendered.
+    fn contains(&self, content: usize, lang: &str) -> bool {
+        self.pages.contains(&content) || self.languages.iter().any(|l| l == lang)
     }
 }
 

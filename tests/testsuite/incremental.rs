@@ -286,3 +286,45 @@ fn a_source_page_edit_realigns_its_group_and_equals_a_full_build() {
     assert!(!rebuild.full, "only its group is rendered again");
     bench.assert_same_as_full_build("reword the source");
 }
+
+/// A text edit reuses the URLs and navigation of the last rebuild: after a
+/// page is added or a title changes, they must be those of the new site.
+#[test]
+fn text_edits_between_structural_changes_give_the_full_builds_output() {
+    let mut bench = Bench::new();
+    let text = fs::read_to_string(bench.path(NL)).unwrap();
+    let edit_text = |bench: &mut Bench, word: &str, step: &str| {
+        let now = fs::read_to_string(bench.path(NL)).unwrap();
+        fs::write(bench.path(NL), format!("{now}\n{word}\n")).unwrap();
+        let rebuild = bench.change(&[NL]);
+        assert!(!rebuild.realigned, "{step}: {rebuild:?}");
+        bench.assert_same_as_full_build(step);
+    };
+    edit_text(&mut bench, "Eerste", "a text edit");
+
+    // A page before the edited one in the section: every later page's
+    // index moves, and the section lists one page more.
+    fs::write(
+        bench.path("content/nl/commerce/aaa-eerst.md"),
+        "---\ntitle: Aaa eerst\n---\n\nTekst.\n",
+    )
+    .unwrap();
+    bench.change(&["content/nl/commerce/aaa-eerst.md"]);
+    bench.assert_same_as_full_build("add a page");
+    edit_text(&mut bench, "Tweede", "a text edit after a page was added");
+
+    // The new page's title now sorts it after the other one.
+    fs::write(
+        bench.path("content/nl/commerce/aaa-eerst.md"),
+        "---\ntitle: Zzz laatst\n---\n\nTekst.\n",
+    )
+    .unwrap();
+    bench.change(&["content/nl/commerce/aaa-eerst.md"]);
+    bench.assert_same_as_full_build("retitle the new page");
+    edit_text(&mut bench, "Derde", "a text edit after a title changed");
+    assert!(
+        fs::read_to_string(bench.path(NL))
+            .unwrap()
+            .starts_with(&text)
+    );
+}
