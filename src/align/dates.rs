@@ -17,7 +17,7 @@ use super::histories::Histories;
 use crate::model::{Diagnostic, SourcePage};
 
 /// The front matter keys of a page's date, the first present wins.
-pub(crate) const DATE_KEYS: [&str; 2] = ["last-update", "date"];
+pub(crate) use crate::model::front_matter::DATE_KEYS;
 
 const VARIABLE: &str = "SOURCE_DATE_EPOCH";
 
@@ -81,13 +81,13 @@ pub(crate) fn page_date(page: &SourcePage, histories: &Histories) -> (i64, Optio
 fn front_matter_date(page: &SourcePage) -> Option<Result<i64, Diagnostic>> {
     let (key, value) = DATE_KEYS
         .iter()
-        .find_map(|&key| Some((key, page.front.all.get(key)?)))?;
+        .find_map(|&key| Some((key, page.front.extra.get(key)?)))?;
     let text = match value {
         serde_json::Value::String(text) => text.clone(),
         other => other.to_string(),
     };
     Some(parse_date(&text).ok_or_else(|| {
-        let line = page.front.key_lines.get(key).copied().unwrap_or(1);
+        let line = page.front.key_lines.get(key).unwrap_or(1);
         Diagnostic::warning(format!(
             "`{key}: {text}` is not a date: the page's date is taken from git or the file"
         ))

@@ -175,7 +175,7 @@ fn invalid_exl_id(page: &SourcePage) -> Option<Diagnostic> {
     if is_uuid(id) {
         return None;
     }
-    let line = page.front.key_lines.get("exl-id").copied().unwrap_or(1);
+    let line = page.front.key_lines.get("exl-id").unwrap_or(1);
     Some(
         Diagnostic::error(format!("exl-id `{id}` is not a UUID"))
             .in_file(&page.file.display_path)
@@ -387,7 +387,7 @@ fn duplicate_language(pages: &[SourcePage], lang: &str, indices: &[usize]) -> Di
         file_list(pages, indices)
     ))
     .in_file(&pages[indices[1]].file.display_path)
-    .at(pages[indices[1]].front.key_lines.get("exl-id").copied().unwrap_or(1), 1)
+    .at(pages[indices[1]].front.key_lines.get("exl-id").unwrap_or(1), 1)
     .with_help("give each page its own exl-id, or remove the duplicate")
 }
 
@@ -420,7 +420,11 @@ mod tests {
             front: FrontMatter {
                 exl_id: exl_id.map(String::from),
                 translation_key: key.map(String::from),
-                key_lines: BTreeMap::from([("exl-id".to_string(), 3)]),
+                key_lines: {
+                    let mut lines = crate::model::front_matter::KeyLines::default();
+                    lines.insert("exl-id", 3);
+                    lines
+                },
                 ..Default::default()
             },
             body: crate::model::Body::Text(String::new()),

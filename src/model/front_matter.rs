@@ -1,14 +1,49 @@
 //! The front matter of a page: the fields tolk understands, typed, and every
 //! key as written for templates.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 use super::page::Reach;
 
-/// The fields tolk understands. Every key, known or not, is also kept in
-/// `all` (entities decoded) so templates can use it.
+/// Keys holding a date, in the order they are looked for.
+pub const DATE_KEYS: [&str; 2] = ["last-update", "date"];
+
+/// Keys whose file line is kept after reading, for the later stages that
+/// point at them (duplicate ids, unreadable dates) and the reader's own
+/// checks. Lines of other keys are not needed past the front matter's
+/// parse, and a map of every key's line cost 0.5 kB a page.
+const POINTED_KEYS: [&str; 6] = [
+    "exl-id",
+    "lang",
+    "slug",
+    "aliases",
+    DATE_KEYS[0],
+    DATE_KEYS[1],
+];
+
+/// The file line of each of [`POINTED_KEYS`] the front matter has.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyLines(Vec<(&'static str, usize)>);
+
+impl KeyLines {
+    /// Notes the line of `key`, when it is one of the keys kept.
+    pub fn insert(&mut self, key: &str, line: usize) {
+        if let Some(&kept) = POINTED_KEYS.iter().find(|&&k| k == key) {
+            self.0.retain(|&(k, _)| k != kept);
+            self.0.push((kept, line));
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<usize> {
+        self.0
+            .iter()
+            .find(|&&(k, _)| k == key)
+            .map(|&(_, line)| line)
+    }
+}
+
+/// The fields tolk understands, typed, and every other key in `extra`
+/// (entities decoded); [`FrontMatter::all`] gives templates every key.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FrontMatter {
     pub title: Option<String>,
@@ -34,13 +69,56 @@ pub struct FrontMatter {
     /// For `<head>` in place of the title and description, when not blank.
     pub seo_title: Option<String>,
     pub seo_description: Option<String>,
-    pub all: Map<String, Value>,
-    /// File line of each top-level key, so later stages (alignment, reports)
-    /// can point at the exact line of an `exl-id`.
-    pub key_lines: BTreeMap<String, usize>,
+    /// Every key as a template value, but for the keys whose text is
+    /// already one of the fields above: a big site's pages held each title,
+    /// description, id and commit twice.
+    pub extra: Map<String, Value>,
+    /// File lines of the keys later stages (alignment, dates) point at.
+    pub key_lines: KeyLines,
 }
 
 impl FrontMatter {
+    /// The known fields held as text, by key: what `extra` leaves out.
+    fn texts(&self) -> [(&'static str, Option<&String>); 7] {
+        [
+            ("title", self.title.as_ref()),
+            ("description", self.description.as_ref()),
+            ("lang", self.lang.as_ref()),
+            ("exl-id", self.exl_id.as_ref()),
+            ("translation-key", self.translation_key.as_ref()),
+            ("source-git-commit", self.source_git_commit.as_ref()),
+            ("workflow-type", self.workflow_type.as_ref()),
+        ]
+    }
+
+    /// Moves out of `extra` each key whose value is the text of its typed
+    /// field, once both are set from one parse.
+    pub fn drop_duplicates(&mut self) {
+        let texts: Vec<(&str, String)> = self
+            .texts()
+            .into_iter()
+            .filter_map(|(key, text)| Some((key, text?.clone())))
+            .collect();
+        for (key, text) in texts {
+            if self.extra.get(key).and_then(Value::as_str) == Some(text.as_str()) {
+                self.extra.remove(key);
+            }
+        }
+    }
+
+    /// Every key of the front matter as written (entities decoded), for
+    /// templates.
+    pub fn all(&self) -> Map<String, Value> {
+        let mut all = self.extra.clone();
+        for (key, text) in self.texts() {
+            if let Some(text) = text {
+                all.entry(key)
+                    .or_insert_with(|| Value::String(text.clone()));
+            }
+        }
+        all
+    }
+
     /// How far a change from this front matter to `new` reaches (see
     /// [`Reach`]). Every field is named, so a new field does not compile
     /// until its reach is said.
@@ -63,7 +141,7 @@ impl FrontMatter {
             aliases,
             seo_title,
             seo_description,
-            all,
+            extra,
             key_lines,
         } = new;
         // What places the page among the others: its language, its group,
@@ -90,7 +168,7 @@ impl FrontMatter {
             ht_degree,
             seo_title,
             seo_description,
-            all,
+            extra,
             key_lines,
         );
         Reach::Page

@@ -525,7 +525,7 @@ fn sort_section(pages: &[SourcePage], section: &mut [usize], order: &[String]) {
     let weight = |page: usize| {
         pages[page]
             .front
-            .all
+            .extra
             .get("weight")
             .and_then(|w| w.as_i64())
             .unwrap_or(i64::MAX)
@@ -591,7 +591,7 @@ mod tests {
         let logical = path.strip_suffix("/index").unwrap_or(path);
         let mut front = FrontMatter::default();
         if let Some(weight) = weight {
-            front.all.insert("weight".into(), weight.into());
+            front.extra.insert("weight".into(), weight.into());
         }
         SourcePage {
             file: SourceFile {

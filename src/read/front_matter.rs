@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::model::FrontMatter;
+use crate::model::front_matter::KeyLines;
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
@@ -167,9 +168,22 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<FrontMatter, FrontMatterEr
         aliases: aliases(&all),
         seo_title: non_blank_text(&all, "seo-title"),
         seo_description: non_blank_text(&all, "seo-description"),
-        all,
-        key_lines: top_level_key_lines(yaml, first_line),
+        extra: all,
+        key_lines: key_lines(yaml, first_line),
     })
+    .map(|mut front| {
+        front.drop_duplicates();
+        front
+    })
+}
+
+/// The lines of the keys later stages point at.
+fn key_lines(yaml: &str, first_line: usize) -> KeyLines {
+    let mut lines = KeyLines::default();
+    for (key, line) in top_level_key_lines(yaml, first_line) {
+        lines.insert(&key, line);
+    }
+    lines
 }
 
 /// `aliases:` as one path or a list of paths, without surrounding slashes.
@@ -338,11 +352,16 @@ mod tests {
             fm.exl_id.as_deref(),
             Some("d66b4a7f-d54b-4902-8791-7a8f67fa4b43")
         );
-        assert_eq!(fm.all["feature"], Value::String("B2B".into()));
-        assert_eq!(fm.key_lines["exl-id"], 4);
-        assert_eq!(fm.key_lines["source-wordcount"], 7);
+        assert_eq!(fm.all()["feature"], Value::String("B2B".into()));
+        assert_eq!(fm.key_lines.get("exl-id"), Some(4));
         assert_eq!(
-            fm.all["title"],
+            fm.key_lines.get("source-wordcount"),
+            None,
+            "no later stage points at it"
+        );
+        assert!(!fm.extra.contains_key("title"), "held once, as the title");
+        assert_eq!(
+            fm.all()["title"],
             Value::String("Qu'est-ce que B2B et B2C ?".into())
         );
     }
@@ -359,7 +378,7 @@ mod tests {
             Some("1111111111111111111111111111111111111111")
         );
         assert_eq!(
-            fm.all["source-git-commit"],
+            fm.all()["source-git-commit"],
             Value::String("1111111111111111111111111111111111111111".into())
         );
         assert_eq!(fm.source_wordcount, Some(266));
@@ -388,10 +407,10 @@ mod tests {
     fn other_keys_keep_their_yaml_types_and_known_keys_their_text() {
         let fm = parse("title: 2024\nweight: 3\ndraft: true\ntags: [a, b]\n", 2).unwrap();
         assert_eq!(fm.title.as_deref(), Some("2024"));
-        assert_eq!(fm.all["title"], Value::String("2024".into()));
-        assert_eq!(fm.all["weight"], serde_json::json!(3));
-        assert_eq!(fm.all["draft"], Value::Bool(true));
-        assert_eq!(fm.all["tags"], serde_json::json!(["a", "b"]));
+        assert_eq!(fm.all()["title"], Value::String("2024".into()));
+        assert_eq!(fm.all()["weight"], serde_json::json!(3));
+        assert_eq!(fm.all()["draft"], Value::Bool(true));
+        assert_eq!(fm.all()["tags"], serde_json::json!(["a", "b"]));
     }
 
     #[test]

@@ -281,12 +281,12 @@ fn check_paths(file: &SourceFile, front: &FrontMatter) -> Result<(), Diagnostic>
     let error = |key: &str, message: String| {
         Diagnostic::error(message)
             .in_file(&file.display_path)
-            .at(front.key_lines.get(key).copied().unwrap_or(1), 1)
+            .at(front.key_lines.get(key).unwrap_or(1), 1)
             .with_help(
                 "use plain names: letters, digits, `-`, `_` and `.`, separated by `/` for aliases",
             )
     };
-    if let Some(slug) = front.all.get("slug") {
+    if let Some(slug) = front.extra.get("slug") {
         let valid = slug.as_str().is_some_and(is_safe_segment);
         if !valid {
             return Err(error(
@@ -295,7 +295,7 @@ fn check_paths(file: &SourceFile, front: &FrontMatter) -> Result<(), Diagnostic>
             ));
         }
     }
-    let aliases: Vec<&serde_json::Value> = match front.all.get("aliases") {
+    let aliases: Vec<&serde_json::Value> = match front.extra.get("aliases") {
         Some(serde_json::Value::Array(items)) => items.iter().collect(),
         Some(one) => vec![one],
         None => Vec::new(),
@@ -350,7 +350,7 @@ fn resolve_language(
             .iter()
             .map(|(what, tag)| format!("{what} says `{tag}`"))
             .collect();
-        let line = front.key_lines.get("lang").copied().unwrap_or(1);
+        let line = front.key_lines.get("lang").unwrap_or(1);
         return Err(error(format!("conflicting languages: {}", detail.join(", "))).at(line, 1));
     }
     if let Some((_, tag)) = given.into_iter().next() {

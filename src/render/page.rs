@@ -131,6 +131,7 @@ impl SiteView<'_> {
                 zero_width_removed,
             };
         };
+        let front_matter = page.front.all();
         let value = PageValue {
             title: &page.title,
             description: shown_description(page),
@@ -146,7 +147,7 @@ impl SiteView<'_> {
             machine_translated: !job.fallback && status::is_machine_translated(page),
             workflow_type: page.front.workflow_type.as_deref(),
             ht_degree: page.front.ht_degree,
-            front_matter: &page.front.all,
+            front_matter: &front_matter,
             seo_title: page
                 .front
                 .seo_title
@@ -157,9 +158,7 @@ impl SiteView<'_> {
                 .seo_description
                 .as_deref()
                 .map_or_else(|| shown_description(page), crate::read::shown_text),
-            attributes: page
-                .front
-                .all
+            attributes: front_matter
                 .iter()
                 .filter_map(|(key, value)| Some((key.as_str(), key_value_pairs(value.as_str()?)?)))
                 .collect(),

@@ -279,9 +279,9 @@ fn adobe_front_matter_keys_reach_the_head_and_templates() {
         .iter()
         .find(|p| p.file.logical_path == "help/alerts" && p.lang == "fr")
         .unwrap();
-    assert_eq!(alerts.front.all["role"], "Admin");
+    assert_eq!(alerts.front.all()["role"], "Admin");
     assert_eq!(
-        alerts.front.all["badgePaas"],
+        alerts.front.all()["badgePaas"],
         "label=\"PaaS uniquement\" type=\"Informative\" tooltip=\"S’applique au cloud\""
     );
 }
