@@ -65,8 +65,9 @@ pub struct IncrementalSite {
     /// The last rebuild failed: what it read or wrote in part is not to be
     /// built on, so the next one builds everything.
     failed: bool,
-    /// URLs, lookups and navigation of the site as it stands; `None` once
-    /// a change reached further than a page's text (made again then).
+    /// URLs, lookups and navigation of the site as it stands, kept across
+    /// edits of a page's text; `None` after a failed full rebuild (made
+    /// again at the next edit).
     index: Option<Arc<SiteIndex>>,
 }
 
@@ -157,6 +158,8 @@ impl IncrementalSite {
         };
         if let (Some(built), Some(_)) = (built, report.published_to) {
             self.built = built;
+            // Made now rather than at the next edit, which should be quick.
+            self.index = Some(Arc::new(SiteIndex::of(&self.built.site)));
             self.produced = discover::files_under(&self.out).into_iter().collect();
             rebuild.files_written = self.produced.len();
             rebuild.realigned = true;
