@@ -94,15 +94,16 @@ impl FrontMatter {
     /// Moves out of `extra` each key whose value is the text of its typed
     /// field, once both are set from one parse.
     pub fn drop_duplicates(&mut self) {
-        let texts: Vec<(&str, String)> = self
+        let held: Vec<&'static str> = self
             .texts()
             .into_iter()
-            .filter_map(|(key, text)| Some((key, text?.clone())))
+            .filter(|(key, text)| {
+                text.is_some_and(|t| self.extra.get(*key).and_then(Value::as_str) == Some(t))
+            })
+            .map(|(key, _)| key)
             .collect();
-        for (key, text) in texts {
-            if self.extra.get(key).and_then(Value::as_str) == Some(text.as_str()) {
-                self.extra.remove(key);
-            }
+        for key in held {
+            self.extra.remove(key);
         }
     }
 

@@ -39,6 +39,14 @@ pub(crate) struct Section {
     pub is_guide: bool,
 }
 
+impl Section {
+    /// The page a link to the section leads to: its index page, else its
+    /// first page.
+    pub(crate) fn link_page(&self) -> Option<usize> {
+        self.index.or(self.pages.first().copied())
+    }
+}
+
 /// One line of a section's sidebar.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Entry {
@@ -187,8 +195,7 @@ impl Navigation {
                 breadcrumbs.push(NavLink {
                     title: section.title.clone(),
                     url: section
-                        .index
-                        .or(section.pages.first().copied())
+                        .link_page()
                         .map_or_else(|| home.url.clone(), |i| urls[i].clone()),
                     current: false,
                     depth: 0,
@@ -218,7 +225,7 @@ impl LanguageNav {
     fn heads(&self) -> Vec<(&str, Option<usize>)> {
         self.sections
             .iter()
-            .map(|s| (s.title.as_str(), s.index.or(s.pages.first().copied())))
+            .map(|s| (s.title.as_str(), s.link_page()))
             .collect()
     }
 
@@ -233,7 +240,7 @@ impl LanguageNav {
             .enumerate()
             .map(|(index, section)| {
                 let current = position.is_some_and(|(s, _)| s == index);
-                let first = section.index.or(section.pages.first().copied());
+                let first = section.link_page();
                 NavSection {
                     title: section.title.clone(),
                     url: first.map_or_else(|| home.url.clone(), |page| link(page, 0).url),
@@ -522,14 +529,7 @@ fn sort_section(pages: &[SourcePage], section: &mut [usize], order: &[String]) {
             .position(|listed| listed == slug)
             .unwrap_or(usize::MAX)
     };
-    let weight = |page: usize| {
-        pages[page]
-            .front
-            .extra
-            .get("weight")
-            .and_then(|w| w.as_i64())
-            .unwrap_or(i64::MAX)
-    };
+    let weight = |page: usize| pages[page].front.weight.unwrap_or(i64::MAX);
     section.sort_by(|&a, &b| {
         (
             rank(a),
@@ -589,10 +589,10 @@ mod tests {
 
     fn page(path: &str, title: &str, weight: Option<i64>) -> SourcePage {
         let logical = path.strip_suffix("/index").unwrap_or(path);
-        let mut front = FrontMatter::default();
-        if let Some(weight) = weight {
-            front.extra.insert("weight".into(), weight.into());
-        }
+        let front = FrontMatter {
+            weight,
+            ..FrontMatter::default()
+        };
         SourcePage {
             file: SourceFile {
                 path: PathBuf::from(format!("/s/content/fr/{path}.md")),

@@ -148,7 +148,7 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<FrontMatter, FrontMatterEr
     let text = |field: Option<String>| field.map(|s| decode_entities(&s));
     let source_wordcount = text(known.source_wordcount);
     let ht_degree = text(known.ht_degree);
-    Ok(FrontMatter {
+    let mut front = FrontMatter {
         title: text(known.title),
         description: text(known.description),
         lang: text(known.lang),
@@ -170,11 +170,9 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<FrontMatter, FrontMatterEr
         seo_description: non_blank_text(&all, "seo-description"),
         extra: all,
         key_lines: key_lines(yaml, first_line),
-    })
-    .map(|mut front| {
-        front.drop_duplicates();
-        front
-    })
+    };
+    front.drop_duplicates();
+    Ok(front)
 }
 
 /// The lines of the keys later stages point at.

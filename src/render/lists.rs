@@ -290,7 +290,7 @@ impl SiteView<'_> {
     /// A guide as the home lists it: its title, leading to its index page
     /// (else its first page), and its pages in the TOC's order.
     fn guide_value<'v>(&'v self, guide: &'v Section) -> GuideValue<'v> {
-        let first = guide.index.or(guide.pages.first().copied());
+        let first = guide.link_page();
         GuideValue {
             anchor: crate::navigation::guide_anchor(&guide.name),
             title: &guide.title,
