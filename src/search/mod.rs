@@ -1,32 +1,44 @@
-//! Client-side search: a Pagefind index of the site's pages, one per language.
+//! Client-side search: an index of the site's pages, one per language, in
+//! the format of Pagefind (<https://pagefind.app>), whose script and
+//! WebAssembly search it in the reader's browser.
 //!
-//! Pagefind (<https://pagefind.app>) reads each page's HTML, keeps the part
-//! marked `data-pagefind-body` (the article, not the navigation), indexes
-//! each page in the language of its `<html lang>` and stems the words of the
-//! languages it knows (French, Italian, Dutch, Swedish and about thirty
-//! more). In the browser its script loads only the index of the page's own
-//! language, in small chunks, as the reader types; accents do not have to
-//! match (`kundtjanst` finds `Kundtjänst`).
+//! Each page is read from its `data-pagefind-body` element (the article,
+//! not the navigation) in the language of its `<html lang>`; words are
+//! stemmed in the languages Pagefind's WebAssembly stems (French, Italian,
+//! Dutch, Swedish and about thirty more) and accents need not match
+//! (`kundtjanst` finds `Kundtjänst`). In the browser the script loads only
+//! the index of the page's own language, in small chunks, as the reader
+//! types.
 //!
 //! The engine renders pages on many threads and streams them to disk;
-//! [`SearchIndexer::add_page`] takes each real page as it is rendered and
-//! keeps only what Pagefind reads of it. [`SearchIndexer::finish`] then
-//! indexes the pages sorted by URL, so the bundle is the same whatever order
-//! the threads finished in, and builds the languages' indexes in parallel
-//! (Pagefind's own API indexes one page at a time). It returns the bundle:
-//! `pagefind/pagefind.js`, the WebAssembly of each language, the index
-//! chunks, as files to write under the output folder.
+//! [`SearchIndexer::add_page`] reads each real page as it is rendered, on
+//! the thread that rendered it, and keeps only its postings and its
+//! compressed fragment (`extract` reads the HTML, `record` counts the words,
+//! `index` holds and writes a language's index). [`SearchIndexer::finish`]
+//! numbers the pages in URL order, so the bundle is the same whatever order
+//! the threads finished in, and writes the languages side by side.
 //!
-//! Nothing here touches the network: the WebAssembly and the scripts ship
-//! inside the pagefind crate.
+//! The index is the one Pagefind's own indexer makes of the same pages,
+//! file for file (the tests compare them, on a real guide too): Pagefind
+//! kept every page's parsed data until the end, and took four times the
+//! memory and three times the time. The browser's files come from the
+//! pagefind crate (`client`). Nothing here touches the network.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Mutex;
 
-use pagefind::api::{PagefindIndex, SyntheticFile};
-use pagefind::options::PagefindServiceConfig;
 use rayon::prelude::*;
+
+use index::{LanguageFiles, LanguageIndex};
+
+mod client;
+mod extract;
+mod index;
+mod record;
+#[cfg(test)]
+mod reference;
+mod words;
 
 /// Folder of the search bundle inside the output folder.
 pub(crate) const BUNDLE_DIR: &str = "pagefind";
@@ -37,19 +49,6 @@ const ENTRY_FILE: &str = "pagefind-entry.json";
 
 /// The attribute that marks the part of a page to index.
 const BODY_MARKER: &str = "data-pagefind-body";
-
-/// Files of Pagefind's bundle for its ready-made interfaces (about 430 kB).
-/// The default theme's `assets/search.js` talks to `pagefind.js` directly,
-/// so these are left out of the output.
-const READY_MADE_UI: [&str; 7] = [
-    "pagefind-ui.js",
-    "pagefind-ui.css",
-    "pagefind-modular-ui.js",
-    "pagefind-modular-ui.css",
-    "pagefind-component-ui.js",
-    "pagefind-component-ui.css",
-    "pagefind-highlight.js",
-];
 
 /// What indexing produced.
 #[derive(Debug, Default)]
@@ -110,16 +109,8 @@ impl SearchBundle {
     }
 }
 
-/// A page to index: what Pagefind needs of it.
-struct Page {
-    /// `<html lang>`, lowercase; `unknown` without one.
-    language: String,
-    /// The URL under the folder holding `pagefind/` (`/nl/commerce/b2b/`).
-    url: String,
-    html: String,
-}
-
-/// Collects rendered pages from any number of threads, then indexes them.
+/// Collects rendered pages from any number of threads, reading each into
+/// its language's index at once, then writes the indexes.
 ///
 /// ```ignore
 /// let indexer = SearchIndexer::new();
@@ -128,7 +119,8 @@ struct Page {
 /// ```
 #[derive(Default)]
 pub(crate) struct SearchIndexer {
-    pages: Mutex<Vec<Page>>,
+    languages: Mutex<BTreeMap<String, LanguageIndex>>,
+    skipped: Mutex<Vec<String>>,
 }
 
 impl SearchIndexer {
@@ -145,7 +137,7 @@ impl SearchIndexer {
     /// content), nor the home, status or 404 pages. A page is indexed from
     /// its `data-pagefind-body` element; once any page has one, pages
     /// without it are left out of the index. When that element is an
-    /// `<article>`, only the article is kept (with the `<html>` tag and its
+    /// `<article>`, only the article is read (with the `<html>` tag and its
     /// `lang`): the navigation around it is most of a page's bytes.
     pub(crate) fn add_page(&self, path: &str, html: &[u8]) {
         self.add_page_of(path, html, None);
@@ -155,109 +147,136 @@ impl SearchIndexer {
     /// `languages` (or `languages` is `None`).
     fn add_page_of(&self, path: &str, html: &[u8], languages: Option<&BTreeSet<String>>) {
         let html = String::from_utf8_lossy(html);
-        let language = language_of(&html);
-        if languages.is_some_and(|wanted| !wanted.contains(&language)) {
+        if languages.is_some_and(|wanted| !wanted.contains(&language_of(&html))) {
             return;
         }
-        let page = Page {
-            language,
-            url: page_url(path),
-            html: indexed_part(&html).unwrap_or_else(|| html.into_owned()),
-        };
-        self.pages
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(page);
+        let url = page_url(path);
+        let part = indexed_part(&html);
+        let read = extract::page_text(part.as_deref().unwrap_or(&html).as_bytes())
+            .and_then(|text| index::ready(record::record(url.clone(), text)));
+        match read {
+            Ok(page) => {
+                let language = page.language().to_string();
+                lock(&self.languages).entry(language).or_default().add(page);
+            }
+            Err(why) => lock(&self.skipped).push(format!("{url}: {why}")),
+        }
     }
 
-    /// Indexes every page taken, each language on a thread of its own, and
-    /// returns the bundle. Fails only when an index cannot be built at all.
+    /// Writes the index of every page taken, the languages side by side,
+    /// and returns the bundle. Fails only when an index cannot be built at
+    /// all.
     pub(crate) fn finish(self) -> Result<SearchBundle, String> {
         let mut parts = LanguageParts::default();
         self.index_into(&mut parts)?;
         parts.bundle()
     }
 
-    /// Indexes every page taken, by language, into `parts`: each language
-    /// that had pages taken replaces its part there.
+    /// Writes the index of each language that had pages taken into `parts`,
+    /// replacing that language's part there.
     fn index_into(self, parts: &mut LanguageParts) -> Result<(), String> {
-        let mut pages = self
-            .pages
+        let languages = self
+            .languages
             .into_inner()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        pages.sort_by(|a, b| (&a.language, &a.url).cmp(&(&b.language, &b.url)));
-        let mut by_language: Vec<Vec<Page>> = Vec::new();
-        for page in pages {
-            match by_language.last_mut() {
-                Some(group) if group[0].language == page.language => group.push(page),
-                _ => by_language.push(vec![page]),
+            .unwrap_or_else(|e| e.into_inner());
+        let mut skipped = self.skipped.into_inner().unwrap_or_else(|e| e.into_inner());
+        skipped.sort();
+        let asked: BTreeSet<String> = languages.keys().cloned().collect();
+        let version = client::client_files(&asked)?.version;
+        let written: Vec<(String, Result<LanguageFiles, String>)> = languages
+            .into_par_iter()
+            .map(|(lang, index)| {
+                let files = index.finish(&lang, &version);
+                (lang, files)
+            })
+            .collect();
+        for (lang, files) in written {
+            let files = files?;
+            // A language whose every page was left out has no index.
+            if files.page_count > 0 {
+                parts.0.insert(
+                    lang,
+                    LanguagePart {
+                        files,
+                        skipped: Vec::new(),
+                    },
+                );
             }
         }
-        let languages: Vec<String> = by_language.iter().map(|g| g[0].language.clone()).collect();
-        if by_language.is_empty() && parts.0.is_empty() {
-            // No page: the bundle still gets its scripts, so search says
-            // "no results" instead of failing to load.
-            by_language.push(Vec::new());
-        }
-        for (at, index) in index_languages(by_language).into_iter().enumerate() {
-            let language = languages.get(at).cloned().unwrap_or_default();
-            parts.0.insert(language, LanguagePart::from(index?));
+        if let Some(first) = parts.0.values_mut().next() {
+            first.skipped = skipped;
+        } else if !skipped.is_empty() {
+            parts.1 = skipped;
         }
         Ok(())
     }
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// The search bundle as each language's part, kept by `tolk serve` so that
 /// a rebuild indexes again only the languages whose pages it rendered.
 #[derive(Default)]
-pub(crate) struct LanguageParts(BTreeMap<String, LanguagePart>);
+pub(crate) struct LanguageParts(BTreeMap<String, LanguagePart>, Vec<String>);
 
-/// One language's files, its `pagefind-entry.json` and the pages left out.
+/// One language's files and the pages left out.
 struct LanguagePart {
-    files: Vec<(String, Vec<u8>)>,
-    entry: Option<Vec<u8>>,
+    files: LanguageFiles,
     skipped: Vec<String>,
 }
 
-impl From<LanguageIndex> for LanguagePart {
-    fn from(index: LanguageIndex) -> Self {
-        let mut part = LanguagePart {
-            files: Vec::new(),
-            entry: None,
-            skipped: index.skipped,
-        };
-        for file in index.files {
-            let name = file.filename.to_string_lossy().replace('\\', "/");
-            if name == ENTRY_FILE {
-                part.entry = Some(file.contents);
-            } else if !READY_MADE_UI.contains(&name.as_str()) {
-                part.files
-                    .push((format!("{BUNDLE_DIR}/{name}"), file.contents));
-            }
-        }
-        part
-    }
+/// `pagefind-entry.json`: the version and the languages, each with its
+/// metadata file, its WebAssembly and its page count.
+#[derive(serde::Serialize)]
+struct Entry<'a> {
+    version: &'a str,
+    languages: BTreeMap<&'a str, EntryLanguage<'a>>,
+    include_characters: &'a [char],
+}
+
+#[derive(serde::Serialize)]
+struct EntryLanguage<'a> {
+    hash: &'a str,
+    wasm: Option<&'a str>,
+    page_count: usize,
 }
 
 impl LanguageParts {
-    /// The whole bundle: every language's files, one entry file for all.
+    /// The whole bundle: every language's files, the browser's files, one
+    /// entry file for all.
     fn bundle(&self) -> Result<SearchBundle, String> {
         let mut bundle = SearchBundle::default();
+        let languages: BTreeSet<String> = self.0.keys().cloned().collect();
+        let client = client::client_files(&languages)?;
         let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-        let mut entries = Vec::new();
-        for part in self.0.values() {
-            bundle.skipped.extend(part.skipped.iter().cloned());
-            entries.extend(part.entry.clone());
-            for (path, contents) in &part.files {
-                // Files every language's bundle has (pagefind.js, the
-                // worker) are the same bytes: one copy.
-                files
-                    .entry(path.clone())
-                    .or_insert_with(|| contents.clone());
-            }
+        for (name, bytes) in &client.files {
+            files.insert(format!("{BUNDLE_DIR}/{name}"), bytes.clone());
         }
-        let entry = merge_entries(&entries)?;
-        bundle.languages = languages_of_entry(&entry);
+        let mut entry = Entry {
+            version: &client.version,
+            languages: BTreeMap::new(),
+            include_characters: &words::WORD_SYMBOLS,
+        };
+        bundle.skipped.extend(self.1.iter().cloned());
+        for (lang, part) in &self.0 {
+            bundle.skipped.extend(part.skipped.iter().cloned());
+            bundle.languages.insert(lang.clone(), part.files.page_count);
+            for (path, contents) in &part.files.files {
+                files.insert(format!("{BUNDLE_DIR}/{path}"), contents.clone());
+            }
+            entry.languages.insert(
+                lang,
+                EntryLanguage {
+                    hash: &part.files.meta_name,
+                    wasm: client.with_wasm.contains(lang).then_some(lang.as_str()),
+                    page_count: part.files.page_count,
+                },
+            );
+        }
         let entry = serde_json::to_vec(&entry).map_err(|err| err.to_string())?;
         files.insert(format!("{BUNDLE_DIR}/{ENTRY_FILE}"), entry);
         bundle.files = files.into_iter().collect();
@@ -267,10 +286,10 @@ impl LanguageParts {
 
 /// Indexes the pages of a site already written to `out` (for rebuilds that
 /// render only some pages, such as `tolk serve`'s): every `.html` file that
-/// has a `data-pagefind-body` element, in the order of their paths, so the
-/// bundle is byte for byte the one the full build made. Fallback pages,
-/// homes, status and 404 pages have no such element and stay out. The
-/// bundle an earlier build wrote under `pagefind/` is not read.
+/// has a `data-pagefind-body` element, so the bundle is byte for byte the
+/// one the full build made. Fallback pages, homes, status and 404 pages
+/// have no such element and stay out. The bundle an earlier build wrote
+/// under `pagefind/` is not read.
 pub(crate) fn index_folder(out: &Path) -> Result<SearchBundle, String> {
     let mut parts = LanguageParts::default();
     reindex_folder(out, None, &mut parts)
@@ -308,119 +327,9 @@ pub(crate) fn reindex_folder(
         Some(languages) => parts.0.retain(|lang, _| !languages.contains(lang)),
         None => parts.0.clear(),
     }
+    parts.1.clear();
     indexer.index_into(parts)?;
     parts.bundle()
-}
-
-/// Indexes each language's pages, as many languages at once as there are
-/// cores (each language's index is held in memory until it is written, so
-/// more at once only costs memory). Plain threads, not rayon's pool: each
-/// blocks on an async runtime, and a rayon worker waiting there may be
-/// handed another language's job, whose runtime would then start inside
-/// the first one (which panics).
-fn index_languages(by_language: Vec<Vec<Page>>) -> Vec<Result<LanguageIndex, String>> {
-    let count = by_language.len();
-    let queue = Mutex::new(by_language.into_iter().enumerate().collect::<Vec<_>>());
-    let results = Mutex::new((0..count).map(|_| None).collect::<Vec<_>>());
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(count);
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
-                    let Some((index, pages)) = next else { break };
-                    let index_result = index_language(pages);
-                    results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(index_result);
-                }
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err("the search indexer failed".to_string())))
-        .collect()
-}
-
-/// One language's index: Pagefind's files and the pages it could not read.
-struct LanguageIndex {
-    files: Vec<SyntheticFile>,
-    skipped: Vec<String>,
-}
-
-/// Indexes one language's pages, in the order given, with Pagefind.
-fn index_language(pages: Vec<Page>) -> Result<LanguageIndex, String> {
-    // Pagefind's API is async; its work is CPU-bound and runs in tokio's
-    // blocking pool, so a runtime on this thread is all it needs.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| format!("cannot start the search indexer: {err}"))?;
-    // URLs are given as they are; Pagefind prints nothing (it runs as a
-    // service, not as its command line).
-    let options = PagefindServiceConfig::builder()
-        .keep_index_url(false)
-        .write_playground(false)
-        .build();
-    let mut index = PagefindIndex::new(Some(options))
-        .map_err(|err| format!("cannot configure the search index: {err}"))?;
-    runtime.block_on(async {
-        let mut skipped = Vec::new();
-        for page in pages {
-            if let Err(err) = index
-                .add_html_file(None, Some(page.url.clone()), page.html)
-                .await
-            {
-                skipped.push(format!("{}: {err}", page.url));
-            }
-        }
-        let files = index
-            .get_files()
-            .await
-            .map_err(|err| format!("cannot build the search index: {err}"))?;
-        Ok(LanguageIndex { files, skipped })
-    })
-}
-
-/// One `pagefind-entry.json` listing the languages of all of them (each
-/// language's bundle lists only its own; the rest of the file is the same).
-fn merge_entries(entries: &[Vec<u8>]) -> Result<serde_json::Value, String> {
-    let mut merged: Option<serde_json::Value> = None;
-    for entry in entries {
-        let entry: serde_json::Value = serde_json::from_slice(entry)
-            .map_err(|err| format!("unexpected {ENTRY_FILE} from Pagefind: {err}"))?;
-        let languages = entry.get("languages").and_then(|l| l.as_object()).cloned();
-        match (&mut merged, languages) {
-            (None, _) => merged = Some(entry),
-            (Some(all), Some(languages)) => {
-                if let Some(all) = all.get_mut("languages").and_then(|l| l.as_object_mut()) {
-                    all.extend(languages);
-                }
-            }
-            (Some(_), None) => {}
-        }
-    }
-    merged.ok_or_else(|| format!("Pagefind wrote no {ENTRY_FILE}"))
-}
-
-/// The languages of `pagefind-entry.json` with the pages of each.
-fn languages_of_entry(entry: &serde_json::Value) -> BTreeMap<String, usize> {
-    let Some(languages) = entry.get("languages").and_then(|l| l.as_object()) else {
-        return BTreeMap::new();
-    };
-    languages
-        .iter()
-        .map(|(tag, index)| {
-            let pages = index
-                .get("page_count")
-                .and_then(|n| n.as_u64())
-                .unwrap_or(0);
-            (tag.clone(), pages as usize)
-        })
-        .collect()
 }
 
 /// `nl/commerce/b2b/index.html` -> `/nl/commerce/b2b/`: the URL Pagefind
@@ -586,6 +495,169 @@ mod tests {
         assert_eq!(
             first.finish().unwrap().files,
             second.finish().unwrap().files
+        );
+    }
+
+    /// Pages with what themes and real content put in them: anchors,
+    /// tables, code, accents, compound words, emoji, ignored parts, weights,
+    /// filters, sort keys, indexed attributes, entities.
+    fn tricky_pages() -> Vec<(String, Vec<u8>)> {
+        let article = |lang: &str, body: &str| {
+            format!(
+                "<!doctype html>\n<html lang=\"{lang}\"><head><title>T</title></head><body><nav>Nav</nav>\
+                 <article class=\"content\" data-pagefind-body data-pagefind-meta=\"section:Guides &amp; B2B\">{body}</article></body></html>"
+            )
+        };
+        let pages = [
+            (
+                "sv/a/index.html",
+                article(
+                    "sv",
+                    "<h1 id=\"top\">Vad är <em>B2B-handel</em>?</h1><p>Kundtjänst dygnet runt. Café, naïve, ÉCOLE.</p>\
+              <h2 id=\"pris\" data-pagefind-title=\"Priser\">Priser &amp; villkor</h2><table><tr><th>B2B</th><td>Ja&#39;</td><td>&quot;Nej&quot;</td></tr></table>\
+              <pre><code>config.is_python_build = camelCaseWord; snake_case</code></pre><p>Emoji 🎉 here😀x, 24x7, e-mail, U.S.A.</p>",
+                ),
+            ),
+            (
+                "sv/b/index.html",
+                article(
+                    "sv",
+                    "<h1>Andra</h1><p data-pagefind-ignore>hidden words</p><div data-pagefind-weight=\"3\"><h3>Tung</h3> vikt</div>\
+              <span data-pagefind-filter=\"typ\">guide</span><span data-pagefind-filter=\"typ:ref\"></span><span data-pagefind-sort=\"datum:2024-01-02\"></span>\
+              <img src=\"/a.png\" alt=\"Bild text\" data-pagefind-index-attrs=\"alt\"><p>Line<br>break and\u{00a0}nbsp\u{200b}zero</p><ul><li>ett</li><li>två</li></ul>",
+                ),
+            ),
+            (
+                "fr/a/index.html",
+                article(
+                    "fr-FR",
+                    "<h1>Qu&#39;est-ce que le B2B ?</h1><p>Les différences entre «&nbsp;B2B&nbsp;» et B2C — paiements, élève.</p>\
+              <h2 id=\"a b\">Résumé</h2><p><a href=\"#x\" id=\"lien\">lien <strong>fort</strong></a> fin</p><span data-pagefind-sort=\"datum:10\"></span>",
+                ),
+            ),
+            (
+                "fr/b/index.html",
+                article(
+                    "fr-FR",
+                    "<h1>Deux</h1><p>Des paiements et des élèves; Élève.</p><span data-pagefind-sort=\"datum:9\"></span>",
+                ),
+            ),
+            (
+                "xx/a/index.html",
+                article(
+                    "xx",
+                    "<h1>Unknown tongue</h1><p>Words wordsmith ワードプレス</p>",
+                ),
+            ),
+        ];
+        pages
+            .into_iter()
+            .map(|(path, html)| (path.to_string(), html.into_bytes()))
+            .collect()
+    }
+
+    fn assert_same_as_pagefind(pages: &[(String, Vec<u8>)]) {
+        let indexer = SearchIndexer::new();
+        for (path, html) in pages {
+            indexer.add_page(path, html);
+        }
+        let ours = reference::tolk_bundle(&indexer.finish().unwrap().files);
+        let theirs = reference::pagefind_bundle(pages);
+        let differences = reference::differences(&ours, &theirs);
+        assert!(
+            differences.is_empty(),
+            "{} differences:\n{}",
+            differences.len(),
+            differences.join("\n")
+        );
+        assert!(!ours.is_empty());
+    }
+
+    #[test]
+    fn the_index_is_the_one_pagefind_makes_of_the_same_pages() {
+        assert_same_as_pagefind(&tricky_pages());
+        let indexer = SearchIndexer::new();
+        sample(&indexer, false);
+        let pages: Vec<(String, Vec<u8>)> = [
+            (
+                "nl/a/index.html",
+                page("nl", "Wat zijn B2B en B2C?", "24x7 klantenservice"),
+            ),
+            (
+                "nl/b/index.html",
+                page("nl", "Prijzen", "Dynamische prijzen per klant"),
+            ),
+            (
+                "sv/a/index.html",
+                page("sv", "Vad är B2B och B2C?", "Kundtjänst dygnet runt"),
+            ),
+            (
+                "fr/a/index.html",
+                page("fr-FR", "Qu'est-ce que le B2B ?", "Les différences"),
+            ),
+        ]
+        .into_iter()
+        .map(|(p, h)| (p.to_string(), h.into_bytes()))
+        .collect();
+        assert_same_as_pagefind(&pages);
+    }
+
+    #[test]
+    fn pages_without_a_body_are_left_out_once_another_has_one() {
+        let pages: Vec<(String, Vec<u8>)> = [
+            ("en/a/index.html", page("en", "Kept", "with a body")),
+            (
+                "en/b/index.html",
+                "<html lang=\"en\"><body><h1>Left out</h1><p>no body here</p></body></html>"
+                    .to_string(),
+            ),
+        ]
+        .into_iter()
+        .map(|(p, h)| (p.to_string(), h.into_bytes()))
+        .collect();
+        assert_same_as_pagefind(&pages);
+    }
+
+    #[test]
+    fn the_index_of_a_real_guide_is_the_one_pagefind_makes() {
+        // The guide with the default theme beside it, as a team has it.
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let site = tempfile::tempdir().unwrap();
+        reference::copy_dir(&repo.join("tests/fixtures/merchant-services"), site.path());
+        reference::copy_dir(&repo.join("themes"), &site.path().join("themes"));
+        let config = site.path().join("tolk.toml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(&config, format!("search = true\n{text}")).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let options = crate::pipeline::BuildOptions {
+            root: site.path().to_path_buf(),
+            out: Some(out.path().to_path_buf()),
+            content: None,
+            keep_going: false,
+            read: Default::default(),
+            languages: Vec::new(),
+        };
+        let report = crate::pipeline::build(&options);
+        assert!(
+            out.path().join("pagefind/pagefind-entry.json").is_file(),
+            "{:?}",
+            report.diagnostics
+        );
+        let pages = reference::indexed_pages(out.path());
+        assert!(pages.len() > 500, "{}", pages.len());
+        let ours = reference::tolk_bundle(&index_folder(out.path()).unwrap().files);
+        let theirs = reference::pagefind_bundle(&pages);
+        let differences = reference::differences(&ours, &theirs);
+        assert!(
+            differences.is_empty(),
+            "{} differences, first:\n{}",
+            differences.len(),
+            differences
+                .iter()
+                .take(6)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n")
         );
     }
 

@@ -1,0 +1,721 @@
+//! One language's search index, in the format Pagefind's search script
+//! reads (its `pagefind.js` and WebAssembly ship with the site).
+//!
+//! Pages come in from the rendering threads in any order; each is read,
+//! counted and its fragment compressed on the thread that rendered it, and
+//! only its postings (entry -> packed positions) join the language's index.
+//! At the end the pages are numbered in URL order, so the index is the same
+//! whatever order the threads finished in, and the files are written:
+//!
+//! - `pagefind.<hash>.pf_meta`: the pages (fragment hash, word count), the
+//!   ranges of words of each index chunk, filters and sort orders;
+//! - `index/<hash>.pf_index`: chunks of about 20,000 positions of the
+//!   entries in word order, each entry with its pages and positions;
+//! - `fragment/<hash>.pf_fragment`: each page's fragment (JSON);
+//! - `filter/<hash>.pf_filter`: each filter's values and their pages.
+//!
+//! Each file is gzip of `pagefind_dcd` and the data (CBOR, JSON for the
+//! fragments); names carry a hash of the data, so a browser can cache them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use minicbor::Encode;
+use sha1::{Digest, Sha1};
+
+use super::record::{
+    EntryOnPage, MetaOccurrence, Occurrence, PageRecord, packed_meta_positions, packed_positions,
+};
+
+/// Positions (and pages) in one index chunk before the next one starts.
+const CHUNK_SIZE: usize = 20_000;
+
+/// What each compressed file starts with, inside the gzip.
+const SIGNATURE: &[u8] = b"pagefind_dcd";
+
+/// A page's place in the index before pages are numbered.
+#[derive(Debug)]
+struct Slot {
+    url: String,
+    /// `<language>_<hash of the fragment>`.
+    fragment_hash: String,
+    fragment_gz: Vec<u8>,
+    word_count: usize,
+    has_body: bool,
+    has_words: bool,
+    meta_fields: Vec<String>,
+    filters: BTreeMap<String, Vec<String>>,
+    sort: BTreeMap<String, String>,
+}
+
+/// One entry's postings: for the plain form a run of
+/// `[slot, n, positions…, m, meta positions…]`, and the same for each
+/// accented form with the form's rank on the page after the slot.
+#[derive(Debug, Default)]
+struct Postings {
+    plain: Vec<i32>,
+    accented: Vec<(Box<str>, Vec<i32>)>,
+}
+
+/// A language's index while pages come in.
+#[derive(Debug, Default)]
+pub(super) struct LanguageIndex {
+    slots: Vec<Slot>,
+    entries: HashMap<String, Postings>,
+}
+
+/// A page made ready off the lock: its slot and its packed postings.
+pub(super) struct ReadyPage {
+    language: String,
+    slot: Slot,
+    postings: Vec<PagePostings>,
+}
+
+/// An entry's runs on one page: the plain form's, each accented form's.
+struct PagePostings {
+    stem: String,
+    plain: Vec<i32>,
+    accented: Vec<(String, Vec<i32>)>,
+}
+
+/// Counts, packs and compresses a page's record; done on the thread that
+/// rendered the page.
+pub(super) fn ready(record: PageRecord) -> Result<ReadyPage, String> {
+    let json = serde_json::to_string(&record.fragment).map_err(|err| err.to_string())?;
+    let slot = Slot {
+        fragment_hash: format!("{}_{}", record.language, hex_hash(json.as_bytes())),
+        fragment_gz: gzip(json.as_bytes())?,
+        url: record.fragment.url,
+        word_count: record.fragment.word_count,
+        has_body: record.has_body,
+        has_words: record.has_words,
+        meta_fields: record.fragment.meta.into_keys().collect(),
+        filters: record.fragment.filters,
+        sort: record.sort,
+    };
+    let postings = record
+        .entries
+        .into_iter()
+        .map(|(stem, entry)| {
+            let plain = posting(None, entry.plain.clone(), entry.plain_meta.clone());
+            let accented = accented_postings(&entry);
+            PagePostings {
+                stem,
+                plain,
+                accented,
+            }
+        })
+        .collect();
+    Ok(ReadyPage {
+        language: record.language,
+        slot,
+        postings,
+    })
+}
+
+impl ReadyPage {
+    /// `<html lang>` of the page, lowercase: the index it joins.
+    pub(super) fn language(&self) -> &str {
+        &self.language
+    }
+}
+
+fn accented_postings(entry: &EntryOnPage) -> Vec<(String, Vec<i32>)> {
+    entry
+        .forms_in_order()
+        .enumerate()
+        .map(|(rank, (form, (text, meta)))| {
+            (
+                form.clone(),
+                posting(Some(rank), text.clone(), meta.clone()),
+            )
+        })
+        .collect()
+}
+
+/// `[rank?, n, positions…, m, meta positions…]`, without the slot.
+fn posting(rank: Option<usize>, text: Vec<Occurrence>, meta: Vec<MetaOccurrence>) -> Vec<i32> {
+    if text.is_empty() && meta.is_empty() {
+        return Vec::new();
+    }
+    let text = packed_positions(text);
+    let meta = packed_meta_positions(meta);
+    let mut run = Vec::with_capacity(text.len() + meta.len() + 3);
+    run.extend(rank.map(|r| r as i32));
+    run.push(text.len() as i32);
+    run.extend(text);
+    run.push(meta.len() as i32);
+    run.extend(meta);
+    run
+}
+
+impl LanguageIndex {
+    /// Adds a page made ready by [`ready`].
+    pub(super) fn add(&mut self, page: ReadyPage) {
+        let slot = self.slots.len() as i32;
+        self.slots.push(page.slot);
+        for PagePostings {
+            stem,
+            plain,
+            accented,
+        } in page.postings
+        {
+            let postings = self.entries.entry(stem).or_default();
+            if !plain.is_empty() {
+                postings.plain.push(slot);
+                postings.plain.extend(plain);
+            }
+            for (form, run) in accented {
+                let at = match postings.accented.iter().position(|(f, _)| **f == *form) {
+                    Some(at) => at,
+                    None => {
+                        postings.accented.push((form.into(), Vec::new()));
+                        postings.accented.len() - 1
+                    }
+                };
+                postings.accented[at].1.push(slot);
+                postings.accented[at].1.extend(run);
+            }
+        }
+    }
+
+    /// Writes the language's files. Returns them (paths under the bundle
+    /// folder), the name of its metadata file and how many pages it has.
+    /// `version` is the search script's, which it checks the index against.
+    pub(super) fn finish(self, language: &str, version: &str) -> Result<LanguageFiles, String> {
+        let numbers = self.page_numbers();
+        let mut files = Vec::new();
+        let mut meta = MetaIndex {
+            version: version.to_string(),
+            ..MetaIndex::default()
+        };
+        let pages: Vec<&Slot> = {
+            let mut pages: Vec<(usize, &Slot)> = numbers
+                .iter()
+                .enumerate()
+                .filter_map(|(slot, n)| n.map(|n| (n, &self.slots[slot])))
+                .collect();
+            pages.sort_by_key(|(n, _)| *n);
+            pages.into_iter().map(|(_, slot)| slot).collect()
+        };
+        meta.sorts = sort_orders(&pages);
+        meta.meta_fields = pages
+            .iter()
+            .flat_map(|p| p.meta_fields.iter().cloned())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut fragment_names = HashMap::new();
+        for page in &pages {
+            let name = unique_name(&page.fragment_hash, language, &fragment_names);
+            fragment_names.insert(name.clone(), ());
+            files.push((
+                format!("fragment/{name}.pf_fragment"),
+                page.fragment_gz.clone(),
+            ));
+            meta.pages.push(MetaPage {
+                hash: name,
+                word_count: page.word_count as u32,
+                group_hash: String::new(),
+            });
+        }
+        self.write_filters(language, &pages, &mut meta, &mut files)?;
+        let fields = field_maps(&meta.meta_fields, &numbers, &self.slots);
+        self.write_chunks(language, &numbers, &fields, &mut meta, &mut files)?;
+        let encoded = cbor(&meta)?;
+        let hash = hex_hash(&encoded);
+        let meta_name = format!("{language}_{}", prefix(&hash, language.len() + 8));
+        files.push((format!("pagefind.{meta_name}.pf_meta"), gzip(&encoded)?));
+        Ok(LanguageFiles {
+            files,
+            meta_name,
+            page_count: pages.len(),
+        })
+    }
+
+    /// Each slot's page number, or `None` for a page left out: without
+    /// words, or without a `data-pagefind-body` when other pages have one.
+    /// Pages are numbered in URL order; of two with one URL the first kept.
+    fn page_numbers(&self) -> Vec<Option<usize>> {
+        let any_body = self.slots.iter().any(|s| s.has_body);
+        let mut kept: Vec<usize> = (0..self.slots.len())
+            .filter(|&i| {
+                let slot = &self.slots[i];
+                slot.has_words && (slot.has_body || !any_body)
+            })
+            .collect();
+        kept.sort_by(|&a, &b| {
+            let (a, b) = (&self.slots[a], &self.slots[b]);
+            (&a.url, &a.fragment_hash).cmp(&(&b.url, &b.fragment_hash))
+        });
+        kept.dedup_by(|b, a| self.slots[*a].url == self.slots[*b].url);
+        let mut numbers = vec![None; self.slots.len()];
+        for (number, slot) in kept.into_iter().enumerate() {
+            numbers[slot] = Some(number);
+        }
+        numbers
+    }
+
+    fn write_filters(
+        &self,
+        language: &str,
+        pages: &[&Slot],
+        meta: &mut MetaIndex,
+        files: &mut Vec<(String, Vec<u8>)>,
+    ) -> Result<(), String> {
+        let mut filters: BTreeMap<&str, BTreeMap<&str, Vec<usize>>> = BTreeMap::new();
+        for (number, page) in pages.iter().enumerate() {
+            for (filter, values) in &page.filters {
+                for value in values {
+                    let pages = filters.entry(filter).or_default().entry(value).or_default();
+                    pages.push(number);
+                }
+            }
+        }
+        let mut names = HashMap::new();
+        for (filter, values) in filters {
+            let index = FilterIndex {
+                filter: filter.to_string(),
+                values: values
+                    .into_iter()
+                    .map(|(value, pages)| PackedValue {
+                        value: value.to_string(),
+                        pages,
+                    })
+                    .collect(),
+            };
+            let encoded = cbor(&index)?;
+            let full = format!("{language}_{}", hex_hash(&encoded));
+            let name = unique_name(&full, language, &names);
+            names.insert(name.clone(), ());
+            files.push((format!("filter/{name}.pf_filter"), gzip(&encoded)?));
+            meta.filters.push(MetaFilter {
+                filter: filter.to_string(),
+                hash: name,
+            });
+        }
+        Ok(())
+    }
+
+    /// The entries in word order, cut into chunks, each written at once.
+    fn write_chunks(
+        &self,
+        language: &str,
+        numbers: &[Option<usize>],
+        fields: &[Vec<i32>],
+        meta: &mut MetaIndex,
+        files: &mut Vec<(String, Vec<u8>)>,
+    ) -> Result<(), String> {
+        let mut words: Vec<&String> = self.entries.keys().collect();
+        words.sort_unstable();
+        let mut chunks: Vec<MetaChunk> = Vec::new();
+        let mut names = HashMap::new();
+        let mut chunk: Vec<PackedWord> = Vec::new();
+        let mut size = 0;
+        let mut flush = |chunk: &mut Vec<PackedWord>| -> Result<(), String> {
+            let range = MetaChunk {
+                from: chunk.first().map(|w| w.word.clone()).unwrap_or_default(),
+                to: chunk.last().map(|w| w.word.clone()).unwrap_or_default(),
+                hash: String::new(),
+            };
+            for word in chunk.iter_mut() {
+                delta_pages(&mut word.pages);
+                for variant in &mut word.additional_variants {
+                    delta_pages(&mut variant.pages);
+                }
+            }
+            let encoded = cbor(&WordIndex {
+                words: std::mem::take(chunk),
+            })?;
+            let full = format!("{language}_{}", hex_hash(&encoded));
+            let name = unique_name(&full, language, &names);
+            names.insert(name.clone(), ());
+            files.push((format!("index/{name}.pf_index"), gzip(&encoded)?));
+            chunks.push(MetaChunk {
+                hash: name,
+                ..range
+            });
+            Ok(())
+        };
+        for word in words {
+            let packed = self.packed_word(word, numbers, fields);
+            if packed.pages.is_empty() && packed.additional_variants.is_empty() {
+                continue;
+            }
+            size += packed
+                .pages
+                .iter()
+                .chain(packed.additional_variants.iter().flat_map(|v| &v.pages))
+                .map(|p| p.locs.len() + p.meta_locs.len() + 1)
+                .sum::<usize>()
+                + packed.additional_variants.len();
+            chunk.push(packed);
+            if size >= CHUNK_SIZE {
+                flush(&mut chunk)?;
+                size = 0;
+            }
+        }
+        if !chunk.is_empty() {
+            flush(&mut chunk)?;
+        }
+        trim_chunk_ranges(&mut chunks);
+        meta.index_chunks = chunks;
+        Ok(())
+    }
+
+    /// An entry as the index stores it: its pages in number order.
+    fn packed_word(
+        &self,
+        word: &str,
+        numbers: &[Option<usize>],
+        fields: &[Vec<i32>],
+    ) -> PackedWord {
+        let postings = &self.entries[word];
+        let mut pages = unpack(&postings.plain, false, numbers, fields)
+            .into_iter()
+            .map(|(_, page)| page)
+            .collect::<Vec<_>>();
+        pages.sort_by_key(|p| p.page_number);
+        let mut variants: Vec<((usize, usize), PackedVariant)> = postings
+            .accented
+            .iter()
+            .filter_map(|(form, runs)| {
+                let mut pages = unpack(runs, true, numbers, fields);
+                pages.sort_by_key(|(_, p)| p.page_number);
+                let first = pages.first().map(|(rank, p)| (p.page_number, *rank))?;
+                Some((
+                    first,
+                    PackedVariant {
+                        form: form.to_string(),
+                        pages: pages.into_iter().map(|(_, p)| p).collect(),
+                    },
+                ))
+            })
+            .collect();
+        // As Pagefind lists them: by the first page they appear on, then by
+        // their order on that page.
+        variants.sort_by_key(|(first, _)| *first);
+        PackedWord {
+            word: word.to_string(),
+            pages,
+            additional_variants: variants.into_iter().map(|(_, v)| v).collect(),
+        }
+    }
+}
+
+/// The runs of a postings list, as pages numbered, with the form's rank on
+/// the page (0 for plain runs); runs of pages left out are skipped.
+fn unpack(
+    runs: &[i32],
+    ranked: bool,
+    numbers: &[Option<usize>],
+    fields: &[Vec<i32>],
+) -> Vec<(usize, PackedPage)> {
+    let mut pages = Vec::new();
+    let mut at = 0;
+    let take = |at: &mut usize| {
+        let value = runs[*at];
+        *at += 1;
+        value
+    };
+    while at < runs.len() {
+        let slot = take(&mut at) as usize;
+        let rank = if ranked { take(&mut at) as usize } else { 0 };
+        let n = take(&mut at) as usize;
+        let locs = runs[at..at + n].to_vec();
+        at += n;
+        let m = take(&mut at) as usize;
+        let meta = &runs[at..at + m];
+        at += m;
+        // A page left out has no number, and no fields to map.
+        let Some(page_number) = numbers[slot] else {
+            continue;
+        };
+        let field_marker = |v: i32| fields[slot].get((-v - 1) as usize).copied().unwrap_or(v);
+        let meta_locs = meta
+            .iter()
+            .map(|&v| if v < 0 { field_marker(v) } else { v })
+            .collect();
+        pages.push((
+            rank,
+            PackedPage {
+                page_number,
+                locs,
+                meta_locs,
+            },
+        ));
+    }
+    pages
+}
+
+/// For each slot, its own metadata fields' markers in the language's list
+/// of fields (`-f - 1`, as the packed positions carry them).
+fn field_maps(all_fields: &[String], numbers: &[Option<usize>], slots: &[Slot]) -> Vec<Vec<i32>> {
+    slots
+        .iter()
+        .zip(numbers)
+        .map(|(slot, number)| match number {
+            Some(_) => slot
+                .meta_fields
+                .iter()
+                .map(|f| {
+                    let at = all_fields.binary_search(f).unwrap_or(0);
+                    -(at as i32) - 1
+                })
+                .collect(),
+            None => Vec::new(),
+        })
+        .collect()
+}
+
+fn delta_pages(pages: &mut [PackedPage]) {
+    let mut last = 0;
+    for page in pages {
+        let number = page.page_number;
+        page.page_number = number - last;
+        last = number;
+    }
+}
+
+/// Chunk ranges cut to the shortest prefixes that still tell neighbours
+/// apart, so the script picks the chunk a typed prefix belongs to.
+fn trim_chunk_ranges(chunks: &mut [MetaChunk]) {
+    for i in 1..chunks.len() {
+        let (before, after) = chunks.split_at_mut(i);
+        let (a, b) = (&mut before[i - 1], &mut after[0]);
+        let common = b
+            .from
+            .chars()
+            .zip(a.to.chars())
+            .take_while(|(x, y)| x == y)
+            .count();
+        let a_prefix: String = a.to.chars().take(common + 1).collect();
+        let b_prefix: String = b.from.chars().take(common + 1).collect();
+        if a_prefix >= a.from {
+            a.to = a_prefix;
+        }
+        b.from = b_prefix;
+    }
+}
+
+/// Sort orders: for each sort key, the pages having it, ordered by its
+/// value, as numbers when every value is one.
+fn sort_orders(pages: &[&Slot]) -> Vec<MetaSort> {
+    let keys: BTreeSet<&String> = pages.iter().flat_map(|p| p.sort.keys()).collect();
+    keys.into_iter()
+        .map(|key| {
+            let mut values: Vec<(&String, usize)> = pages
+                .iter()
+                .enumerate()
+                .filter_map(|(n, p)| p.sort.get(key).map(|v| (v, n)))
+                .collect();
+            if values.iter().all(|(v, _)| number_of(v).is_some()) {
+                values.sort_by(|a, b| {
+                    let (a, b) = (number_of(a.0).unwrap_or(0.0), number_of(b.0).unwrap_or(0.0));
+                    a.total_cmp(&b)
+                });
+            } else {
+                values.sort_by_key(|(v, _)| *v);
+            }
+            MetaSort {
+                sort: key.clone(),
+                pages: values.into_iter().map(|(_, n)| n).collect(),
+            }
+        })
+        .collect()
+}
+
+fn number_of(value: &str) -> Option<f32> {
+    value
+        .parse::<i32>()
+        .map(|i| i as f32)
+        .ok()
+        .or_else(|| value.parse::<f32>().ok())
+}
+
+/// The shortest name from `full` (`fr_3a9c…`), seven hex digits at least,
+/// that no file of the same kind has yet.
+fn unique_name(full: &str, language: &str, taken: &HashMap<String, ()>) -> String {
+    let mut length = language.len() + 8;
+    loop {
+        let name = prefix(full, length);
+        if !taken.contains_key(name) || length >= full.len() {
+            return name.to_string();
+        }
+        length += 1;
+    }
+}
+
+fn prefix(text: &str, length: usize) -> &str {
+    &text[..length.min(text.len())]
+}
+
+/// SHA-1 of the data, each byte in lowercase hex without a leading zero:
+/// Pagefind names its files so, and matching it keeps an unchanged page's
+/// files the same names whichever of the two wrote them.
+fn hex_hash(data: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut hex = String::with_capacity(40);
+    for byte in Sha1::digest(data) {
+        let _ = write!(hex, "{byte:x}");
+    }
+    hex
+}
+
+pub(super) fn gzip(data: &[u8]) -> Result<Vec<u8>, String> {
+    let mut gz = GzEncoder::new(
+        Vec::with_capacity(data.len() / 3 + 32),
+        Compression::default(),
+    );
+    gz.write_all(SIGNATURE).map_err(|err| err.to_string())?;
+    gz.write_all(data).map_err(|err| err.to_string())?;
+    gz.finish().map_err(|err| err.to_string())
+}
+
+fn cbor<T: Encode<()>>(value: &T) -> Result<Vec<u8>, String> {
+    minicbor::to_vec(value).map_err(|err| err.to_string())
+}
+
+/// A language's files, named under the bundle folder.
+pub(super) struct LanguageFiles {
+    pub files: Vec<(String, Vec<u8>)>,
+    /// `fr_3a9c0d1e2f`, as `pagefind-entry.json` names it.
+    pub meta_name: String,
+    pub page_count: usize,
+}
+
+// The data of the index files. Field numbers are the format's: the script
+// reads each structure as a CBOR array in this order.
+
+#[derive(Encode, Default)]
+struct MetaIndex {
+    #[n(0)]
+    version: String,
+    #[n(1)]
+    pages: Vec<MetaPage>,
+    #[n(2)]
+    index_chunks: Vec<MetaChunk>,
+    #[n(3)]
+    filters: Vec<MetaFilter>,
+    #[n(4)]
+    sorts: Vec<MetaSort>,
+    #[n(5)]
+    meta_fields: Vec<String>,
+}
+
+#[derive(Encode)]
+struct MetaPage {
+    #[n(0)]
+    hash: String,
+    #[n(1)]
+    word_count: u32,
+    #[n(2)]
+    group_hash: String,
+}
+
+#[derive(Encode, Debug, PartialEq)]
+struct MetaChunk {
+    #[n(0)]
+    from: String,
+    #[n(1)]
+    to: String,
+    #[n(2)]
+    hash: String,
+}
+
+#[derive(Encode)]
+struct MetaFilter {
+    #[n(0)]
+    filter: String,
+    #[n(1)]
+    hash: String,
+}
+
+#[derive(Encode)]
+struct MetaSort {
+    #[n(0)]
+    sort: String,
+    #[n(1)]
+    pages: Vec<usize>,
+}
+
+#[derive(Encode)]
+struct WordIndex {
+    #[n(0)]
+    words: Vec<PackedWord>,
+}
+
+#[derive(Encode)]
+struct PackedWord {
+    #[n(0)]
+    word: String,
+    #[n(1)]
+    pages: Vec<PackedPage>,
+    #[n(2)]
+    additional_variants: Vec<PackedVariant>,
+}
+
+#[derive(Encode)]
+struct PackedVariant {
+    #[n(0)]
+    form: String,
+    #[n(1)]
+    pages: Vec<PackedPage>,
+}
+
+#[derive(Encode)]
+struct PackedPage {
+    #[n(0)]
+    page_number: usize,
+    #[n(1)]
+    locs: Vec<i32>,
+    #[n(2)]
+    meta_locs: Vec<i32>,
+}
+
+#[derive(Encode)]
+struct FilterIndex {
+    #[n(0)]
+    filter: String,
+    #[n(1)]
+    values: Vec<PackedValue>,
+}
+
+#[derive(Encode)]
+struct PackedValue {
+    #[n(0)]
+    value: String,
+    #[n(1)]
+    pages: Vec<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_ranges_are_cut_to_telling_prefixes() {
+        let chunk = |from: &str, to: &str| MetaChunk {
+            from: from.into(),
+            to: to.into(),
+            hash: String::new(),
+        };
+        let mut chunks = vec![
+            chunk("apple", "apple"),
+            chunk("apricot", "banana"),
+            chunk("peach", "peach"),
+        ];
+        trim_chunk_ranges(&mut chunks);
+        assert_eq!(chunks[0], chunk("apple", "apple"));
+        assert_eq!(chunks[1], chunk("apr", "b"));
+        assert_eq!(chunks[2], chunk("p", "peach"));
+    }
+
+    #[test]
+    fn hashes_are_written_without_leading_zeros() {
+        // SHA-1 of "" is da39a3ee5e6b4b0d3255bfef95601890afd80709.
+        assert_eq!(hex_hash(b""), "da39a3ee5e6b4bd3255bfef95601890afd879");
+    }
+}
