@@ -238,19 +238,12 @@ fn open_element(shared: &Rc<RefCell<State>>, el: &mut Element) {
         Status::Excluded => Status::Excluded,
         _ => status,
     };
+    let specs_of = |name: &str| el.get_attribute(name).map(|a| specs(&a, el));
     let mut node = Node::new(serial, inherited);
-    node.filter = el
-        .get_attribute("data-pagefind-filter")
-        .map(|a| specs(&a, el));
-    node.sort = el
-        .get_attribute("data-pagefind-sort")
-        .map(|a| specs(&a, el));
-    node.meta = el
-        .get_attribute("data-pagefind-meta")
-        .map(|a| specs(&a, el));
-    node.default_meta = el
-        .get_attribute("data-pagefind-default-meta")
-        .map(|a| specs(&a, el));
+    node.filter = specs_of("data-pagefind-filter");
+    node.sort = specs_of("data-pagefind-sort");
+    node.meta = specs_of("data-pagefind-meta");
+    node.default_meta = specs_of("data-pagefind-default-meta");
     node.weight = el.get_attribute("data-pagefind-weight");
     node.anchors = anchors;
     state.stack.push(node);
