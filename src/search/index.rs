@@ -17,7 +17,7 @@
 //! Each file is gzip of `pagefind_dcd` and the data (CBOR, JSON for the
 //! fragments); names carry a hash of the data, so a browser can cache them.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Write;
 
 use flate2::Compression;
@@ -98,9 +98,13 @@ pub(super) fn ready(record: PageRecord) -> Result<ReadyPage, String> {
     let postings = record
         .entries
         .into_iter()
-        .map(|(stem, entry)| {
-            let plain = posting(None, entry.plain.clone(), entry.plain_meta.clone());
-            let accented = accented_postings(&entry);
+        .map(|(stem, mut entry)| {
+            let plain = posting(
+                None,
+                std::mem::take(&mut entry.plain),
+                std::mem::take(&mut entry.plain_meta),
+            );
+            let accented = accented_postings(&mut entry);
             PagePostings {
                 stem,
                 plain,
@@ -122,16 +126,11 @@ impl ReadyPage {
     }
 }
 
-fn accented_postings(entry: &EntryOnPage) -> Vec<(String, Vec<i32>)> {
+fn accented_postings(entry: &mut EntryOnPage) -> Vec<(String, Vec<i32>)> {
     entry
-        .forms_in_order()
+        .take_forms_in_order()
         .enumerate()
-        .map(|(rank, (form, (text, meta)))| {
-            (
-                form.clone(),
-                posting(Some(rank), text.clone(), meta.clone()),
-            )
-        })
+        .map(|(rank, (form, (text, meta)))| (form, posting(Some(rank), text, meta)))
         .collect()
 }
 
@@ -207,10 +206,9 @@ impl LanguageIndex {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let mut fragment_names = HashMap::new();
+        let mut fragment_names = FileNames::new(language);
         for page in &pages {
-            let name = unique_name(&page.fragment_hash, language, &fragment_names);
-            fragment_names.insert(name.clone(), ());
+            let name = fragment_names.claim(&page.fragment_hash);
             files.push((
                 format!("fragment/{name}.pf_fragment"),
                 page.fragment_gz.clone(),
@@ -274,7 +272,7 @@ impl LanguageIndex {
                 }
             }
         }
-        let mut names = HashMap::new();
+        let mut names = FileNames::new(language);
         for (filter, values) in filters {
             let index = FilterIndex {
                 filter: filter.to_string(),
@@ -288,8 +286,7 @@ impl LanguageIndex {
             };
             let encoded = cbor(&index)?;
             let full = format!("{language}_{}", hex_hash(&encoded));
-            let name = unique_name(&full, language, &names);
-            names.insert(name.clone(), ());
+            let name = names.claim(&full);
             files.push((format!("filter/{name}.pf_filter"), gzip(&encoded)?));
             meta.filters.push(MetaFilter {
                 filter: filter.to_string(),
@@ -311,7 +308,7 @@ impl LanguageIndex {
         let mut words: Vec<&String> = self.entries.keys().collect();
         words.sort_unstable();
         let mut chunks: Vec<MetaChunk> = Vec::new();
-        let mut names = HashMap::new();
+        let mut names = FileNames::new(language);
         let mut chunk: Vec<PackedWord> = Vec::new();
         let mut size = 0;
         let mut flush = |chunk: &mut Vec<PackedWord>| -> Result<(), String> {
@@ -330,8 +327,7 @@ impl LanguageIndex {
                 words: std::mem::take(chunk),
             })?;
             let full = format!("{language}_{}", hex_hash(&encoded));
-            let name = unique_name(&full, language, &names);
-            names.insert(name.clone(), ());
+            let name = names.claim(&full);
             files.push((format!("index/{name}.pf_index"), gzip(&encoded)?));
             chunks.push(MetaChunk {
                 hash: name,
@@ -535,16 +531,30 @@ fn number_of(value: &str) -> Option<f32> {
         .or_else(|| value.parse::<f32>().ok())
 }
 
-/// The shortest name from `full` (`fr_3a9c…`), seven hex digits at least,
-/// that no file of the same kind has yet.
-fn unique_name(full: &str, language: &str, taken: &HashMap<String, ()>) -> String {
-    let mut length = language.len() + 8;
-    loop {
-        let name = prefix(full, length);
-        if !taken.contains_key(name) || length >= full.len() {
-            return name.to_string();
+/// The names given to one kind of file of a language.
+struct FileNames {
+    /// `fr_` and seven hex digits: the shortest name.
+    shortest: usize,
+    taken: HashSet<String>,
+}
+
+impl FileNames {
+    fn new(language: &str) -> Self {
+        FileNames {
+            shortest: language.len() + 8,
+            taken: HashSet::new(),
         }
-        length += 1;
+    }
+
+    /// The shortest name from `full` (`fr_3a9c…`) not given yet.
+    fn claim(&mut self, full: &str) -> String {
+        let mut length = self.shortest;
+        while self.taken.contains(prefix(full, length)) && length < full.len() {
+            length += 1;
+        }
+        let name = prefix(full, length).to_string();
+        self.taken.insert(name.clone());
+        name
     }
 }
 

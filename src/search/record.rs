@@ -41,21 +41,17 @@ pub(super) struct EntryOnPage {
     pub accented: BTreeMap<String, (Vec<Occurrence>, Vec<MetaOccurrence>)>,
 }
 
+/// An accented form with its occurrences in the text and in metadata.
+pub(super) type AccentedForm = (String, (Vec<Occurrence>, Vec<MetaOccurrence>));
+
 impl EntryOnPage {
     /// The accented forms in the order the index lists them: those of the
     /// text first, then those only the metadata has, each in name order.
-    pub(super) fn forms_in_order(
-        &self,
-    ) -> impl Iterator<Item = (&String, &(Vec<Occurrence>, Vec<MetaOccurrence>))> {
-        let in_text = self
-            .accented
-            .iter()
-            .filter(|(_, (text, _))| !text.is_empty());
-        let meta_only = self
-            .accented
-            .iter()
-            .filter(|(_, (text, _))| text.is_empty());
-        in_text.chain(meta_only)
+    pub(super) fn take_forms_in_order(&mut self) -> impl Iterator<Item = AccentedForm> {
+        let (in_text, meta_only): (Vec<_>, Vec<_>) = std::mem::take(&mut self.accented)
+            .into_iter()
+            .partition(|(_, (text, _))| !text.is_empty());
+        in_text.into_iter().chain(meta_only)
     }
 }
 
@@ -227,6 +223,8 @@ impl TextReader<'_> {
         let Some((_, id)) = key.split_once(':') else {
             return;
         };
+        // Normalised twice, entities decoded twice, as Pagefind does: the
+        // fragment must be the one its indexer writes.
         let text = self
             .page
             .anchor_text
