@@ -61,6 +61,9 @@ pub(crate) struct Built {
     pub(crate) alignment_problems: Vec<Diagnostic>,
     /// The content folder's history, read once.
     pub(crate) histories: Histories,
+    /// The search index of the pages written, when the site has search
+    /// and every language was built.
+    pub(crate) search: Option<SearchIndexer>,
 }
 
 /// The site read and aligned, with the problems of reading single files
@@ -154,12 +157,13 @@ pub(crate) fn build_site(
                 .extend(loaded.alignment_problems.iter().cloned());
             match Theme::load(&loaded.site.config) {
                 Ok(theme) => {
-                    publish(&loaded.site, &theme, options, progress, &mut report);
+                    let search = publish(&loaded.site, &theme, options, progress, &mut report);
                     Some(Built {
                         site: loaded.site,
                         theme,
                         alignment_problems: loaded.alignment_problems,
                         histories: loaded.histories,
+                        search,
                     })
                 }
                 Err(problems) => {
@@ -179,17 +183,19 @@ pub(crate) fn build_site(
 }
 
 /// Writes the whole site into a staging folder and swaps it in, unless an
-/// error was found (and `keep_going` not asked).
+/// error was found (and `keep_going` not asked). Returns the search index
+/// the pages went into.
 fn publish(
     site: &LoadedSite,
     theme: &Theme,
     options: &BuildOptions,
     progress: &dyn Progress,
     report: &mut BuildReport,
-) {
+) -> Option<SearchIndexer> {
     let config = &site.config;
     if let Some(problem) = unknown_language(config, &options.languages) {
-        return report.diagnostics.push(problem);
+        report.diagnostics.push(problem);
+        return None;
     }
     report.diagnostics.extend(theme.warnings.iter().cloned());
     for page in &site.pages {
@@ -211,7 +217,10 @@ fn publish(
     let staging =
         match write::check_output_dir(&out, &protected).and_then(|()| Staging::begin(&out)) {
             Ok(staging) => staging,
-            Err(problem) => return report.diagnostics.push(problem),
+            Err(problem) => {
+                report.diagnostics.push(problem);
+                return None;
+            }
         };
     if let Err(problem) = write::copy_unrendered(
         &staging,
@@ -220,19 +229,20 @@ fn publish(
         &config.content_dir,
         &site.assets,
     ) {
-        return report.diagnostics.push(problem);
+        report.diagnostics.push(problem);
+        return None;
     }
     let clock = Stopwatch::start();
     // A shard's index would know only its own languages: the index of a
     // sharded site is made once the shards are together (`tolk index`).
-    let search = (config.search && options.languages.is_empty()).then(SearchIndexer::new);
+    let mut search = (config.search && options.languages.is_empty()).then(SearchIndexer::new);
     let view = SiteView::new(site, theme).only_languages(&options.languages);
     let pages = write_pages(&view, &staging, &|_, _| true, search.as_ref(), progress);
     let site_wide = write_site_wide(&view, site, &staging);
     clock.lap("render and write");
     report.diagnostics.extend(pages.problems);
     report.diagnostics.extend(site_wide.problems);
-    if let Some(indexer) = search {
+    if let Some(indexer) = &mut search {
         write_search_index(indexer, &staging, &mut report.diagnostics);
         clock.lap("search index");
     }
@@ -244,13 +254,14 @@ fn publish(
         .sum();
     report.zero_width_removed = pages.zero_width_removed + in_titles;
     if report.errors() > 0 && !options.keep_going {
-        return; // the staging folder removes itself; the previous output stays
+        return None; // the staging folder removes itself; the previous output stays
     }
     match staging.commit() {
         Ok(()) => report.published_to = Some(out),
         Err(problem) => report.diagnostics.push(problem),
     }
     clock.lap("swap");
+    search
 }
 
 /// What `index_output` indexed.
@@ -279,7 +290,8 @@ pub fn index_output(options: &BuildOptions) -> Result<IndexReport, Vec<Diagnosti
     }
     let fail = |why: String| vec![Diagnostic::error(why)];
     let bundle = search::index_folder(&out).map_err(fail)?;
-    let files_written = bundle.replace_in(&out).map_err(|err| {
+    let written = &mut search::WrittenBundle::default();
+    let files_written = bundle.replace_in(&out, written).map_err(|err| {
         fail(format!(
             "cannot write the search index into {}: {err}",
             out.display()
@@ -307,11 +319,11 @@ fn unknown_language(config: &SiteConfig, asked: &[String]) -> Option<Diagnostic>
 }
 
 fn write_search_index(
-    indexer: SearchIndexer,
+    indexer: &mut SearchIndexer,
     folder: &dyn SiteFolder,
     problems: &mut Vec<Diagnostic>,
 ) {
-    match indexer.finish() {
+    match indexer.bundle() {
         Ok(bundle) => {
             problems.extend(
                 bundle
@@ -355,8 +367,11 @@ pub(crate) fn write_pages(
 ) -> Written {
     let counts = ChangeCounter::default();
     let outcome = view.render_pages(wanted, progress, &|file, kind| {
-        if let (Some(indexer), PageKind::Translation) = (search, kind) {
-            indexer.add_page(&file.path, &file.contents);
+        match (search, kind) {
+            (Some(indexer), PageKind::Translation) => indexer.add_page(&file.path, &file.contents),
+            // A page that showed its own text before (`tolk serve`).
+            (Some(indexer), _) => indexer.forget_page(&file.path),
+            (None, _) => {}
         }
         counts.write(folder, file)
     });

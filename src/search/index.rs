@@ -6,6 +6,8 @@
 //! only its postings (entry -> packed positions) join the language's index.
 //! At the end the pages are numbered in URL order, so the index is the same
 //! whatever order the threads finished in, and the files are written:
+//! finishing leaves the index as it was, so that `tolk serve` can replace
+//! or forget the pages an edit changed and write the files again.
 //!
 //! - `pagefind.<hash>.pf_meta`: the pages (fragment hash, word count), the
 //!   ranges of words of each index chunk, filters and sort orders;
@@ -48,6 +50,12 @@ struct Slot {
     meta_fields: Vec<String>,
     filters: BTreeMap<String, Vec<String>>,
     sort: BTreeMap<String, String>,
+    /// Hash of the HTML the page was read from: the same HTML again need
+    /// not be read again.
+    source: u64,
+    /// Not replaced by a later version of the page, nor forgotten; the
+    /// postings of a page that is not live are skipped, then dropped.
+    live: bool,
 }
 
 /// One entry's postings: for the plain form a run of
@@ -64,6 +72,10 @@ struct Postings {
 pub(super) struct LanguageIndex {
     slots: Vec<Slot>,
     entries: HashMap<String, Postings>,
+    /// The live slot of each page, by URL.
+    by_url: HashMap<String, usize>,
+    /// Pages were added or forgotten since the files were last written.
+    pub changed: bool,
 }
 
 /// A page made ready off the lock: its slot and its packed postings.
@@ -81,8 +93,8 @@ struct PagePostings {
 }
 
 /// Counts, packs and compresses a page's record; done on the thread that
-/// rendered the page.
-pub(super) fn ready(record: PageRecord) -> Result<ReadyPage, String> {
+/// rendered the page. `source` is the hash of the HTML it was read from.
+pub(super) fn ready(record: PageRecord, source: u64) -> Result<ReadyPage, String> {
     let json = serde_json::to_string(&record.fragment).map_err(|err| err.to_string())?;
     let slot = Slot {
         fragment_hash: format!("{}_{}", record.language, hex_hash(json.as_bytes())),
@@ -94,6 +106,8 @@ pub(super) fn ready(record: PageRecord) -> Result<ReadyPage, String> {
         meta_fields: record.fragment.meta.into_keys().collect(),
         filters: record.fragment.filters,
         sort: record.sort,
+        source,
+        live: true,
     };
     let postings = record
         .entries
@@ -151,9 +165,13 @@ fn posting(rank: Option<usize>, text: Vec<Occurrence>, meta: Vec<MetaOccurrence>
 }
 
 impl LanguageIndex {
-    /// Adds a page made ready by [`ready`].
+    /// Adds a page made ready by [`ready`], in place of the page of the same
+    /// URL if there was one.
     pub(super) fn add(&mut self, page: ReadyPage) {
+        self.forget(&page.slot.url);
+        self.changed = true;
         let slot = self.slots.len() as i32;
+        self.by_url.insert(page.slot.url.clone(), self.slots.len());
         self.slots.push(page.slot);
         for PagePostings {
             stem,
@@ -180,10 +198,73 @@ impl LanguageIndex {
         }
     }
 
+    /// Whether the page at `url` is in the index, read from HTML whose hash
+    /// is `source`.
+    pub(super) fn holds(&self, url: &str, source: u64) -> bool {
+        self.by_url
+            .get(url)
+            .is_some_and(|&slot| self.slots[slot].source == source)
+    }
+
+    /// Takes the page at `url` out of the index, if it is there. Its slot
+    /// stays, empty, until [`LanguageIndex::compact`] drops it.
+    pub(super) fn forget(&mut self, url: &str) {
+        let Some(slot) = self.by_url.remove(url) else {
+            return;
+        };
+        let slot = &mut self.slots[slot];
+        slot.live = false;
+        slot.fragment_gz = Vec::new();
+        slot.filters.clear();
+        slot.sort.clear();
+        self.changed = true;
+    }
+
+    /// Slots, live or not.
+    #[cfg(test)]
+    pub(super) fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Pages in the index.
+    pub(super) fn live_pages(&self) -> usize {
+        self.by_url.len()
+    }
+
+    /// Drops the slots of pages replaced or forgotten, and their postings,
+    /// once they are as many as the live ones: a long `tolk serve` session
+    /// keeps editing the same pages.
+    pub(super) fn compact(&mut self) {
+        let dead = self.slots.len() - self.live_pages();
+        if dead < self.live_pages().max(64) {
+            return;
+        }
+        let mut renumbered: Vec<Option<i32>> = vec![None; self.slots.len()];
+        let slots = std::mem::take(&mut self.slots);
+        for (old, slot) in slots.into_iter().enumerate() {
+            if slot.live {
+                renumbered[old] = Some(self.slots.len() as i32);
+                self.slots.push(slot);
+            }
+        }
+        for postings in self.entries.values_mut() {
+            postings.plain = kept_runs(&postings.plain, false, &renumbered);
+            for (_, runs) in &mut postings.accented {
+                *runs = kept_runs(runs, true, &renumbered);
+            }
+            postings.accented.retain(|(_, runs)| !runs.is_empty());
+        }
+        self.entries
+            .retain(|_, p| !p.plain.is_empty() || !p.accented.is_empty());
+        self.by_url = (self.slots.iter().enumerate())
+            .map(|(at, slot)| (slot.url.clone(), at))
+            .collect();
+    }
+
     /// Writes the language's files. Returns them (paths under the bundle
     /// folder), the name of its metadata file and how many pages it has.
     /// `version` is the search script's, which it checks the index against.
-    pub(super) fn finish(self, language: &str, version: &str) -> Result<LanguageFiles, String> {
+    pub(super) fn finish(&self, language: &str, version: &str) -> Result<LanguageFiles, String> {
         let numbers = self.page_numbers();
         let mut files = Vec::new();
         let mut meta = MetaIndex {
@@ -234,21 +315,19 @@ impl LanguageIndex {
     }
 
     /// Each slot's page number, or `None` for a page left out: without
-    /// words, or without a `data-pagefind-body` when other pages have one.
-    /// Pages are numbered in URL order; of two with one URL the first kept.
+    /// words, without a `data-pagefind-body` when other pages have one, or
+    /// no longer live. Pages are numbered in URL order (one live page has
+    /// a URL).
     fn page_numbers(&self) -> Vec<Option<usize>> {
-        let any_body = self.slots.iter().any(|s| s.has_body);
+        let live = || self.slots.iter().filter(|s| s.live);
+        let any_body = live().any(|s| s.has_body);
         let mut kept: Vec<usize> = (0..self.slots.len())
             .filter(|&i| {
                 let slot = &self.slots[i];
-                slot.has_words && (slot.has_body || !any_body)
+                slot.live && slot.has_words && (slot.has_body || !any_body)
             })
             .collect();
-        kept.sort_by(|&a, &b| {
-            let (a, b) = (&self.slots[a], &self.slots[b]);
-            (&a.url, &a.fragment_hash).cmp(&(&b.url, &b.fragment_hash))
-        });
-        kept.dedup_by(|b, a| self.slots[*a].url == self.slots[*b].url);
+        kept.sort_by(|&a, &b| self.slots[a].url.cmp(&self.slots[b].url));
         let mut numbers = vec![None; self.slots.len()];
         for (number, slot) in kept.into_iter().enumerate() {
             numbers[slot] = Some(number);
@@ -401,49 +480,84 @@ impl LanguageIndex {
     }
 }
 
+/// One page's run in a postings list: `[slot, rank?, n, positions…, m,
+/// meta positions…]`.
+struct Run<'a> {
+    slot: usize,
+    rank: usize,
+    locs: &'a [i32],
+    meta: &'a [i32],
+    whole: &'a [i32],
+}
+
+/// The runs of a postings list; `ranked` when each carries a form's rank.
+fn runs(runs: &[i32], ranked: bool) -> impl Iterator<Item = Run<'_>> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at;
+        let mut take = || {
+            let value = *runs.get(at)?;
+            at += 1;
+            Some(value as usize)
+        };
+        let slot = take()?;
+        let rank = if ranked { take()? } else { 0 };
+        let n = take()?;
+        let locs = runs.get(at..at + n)?;
+        at += n;
+        let m = runs.get(at).copied()? as usize;
+        at += 1;
+        let meta = runs.get(at..at + m)?;
+        at += m;
+        Some(Run {
+            slot,
+            rank,
+            locs,
+            meta,
+            whole: &runs[start..at],
+        })
+    })
+}
+
+/// The runs of the slots still kept, under their new numbers.
+fn kept_runs(list: &[i32], ranked: bool, renumbered: &[Option<i32>]) -> Vec<i32> {
+    let mut kept = Vec::new();
+    for run in runs(list, ranked) {
+        if let Some(slot) = renumbered[run.slot] {
+            kept.push(slot);
+            kept.extend_from_slice(&run.whole[1..]);
+        }
+    }
+    kept
+}
+
 /// The runs of a postings list, as pages numbered, with the form's rank on
 /// the page (0 for plain runs); runs of pages left out are skipped.
 fn unpack(
-    runs: &[i32],
+    list: &[i32],
     ranked: bool,
     numbers: &[Option<usize>],
     fields: &[Vec<i32>],
 ) -> Vec<(usize, PackedPage)> {
-    let mut pages = Vec::new();
-    let mut at = 0;
-    let take = |at: &mut usize| {
-        let value = runs[*at];
-        *at += 1;
-        value
-    };
-    while at < runs.len() {
-        let slot = take(&mut at) as usize;
-        let rank = if ranked { take(&mut at) as usize } else { 0 };
-        let n = take(&mut at) as usize;
-        let locs = runs[at..at + n].to_vec();
-        at += n;
-        let m = take(&mut at) as usize;
-        let meta = &runs[at..at + m];
-        at += m;
-        // A page left out has no number, and no fields to map.
-        let Some(page_number) = numbers[slot] else {
-            continue;
-        };
-        let field_marker = |v: i32| fields[slot].get((-v - 1) as usize).copied().unwrap_or(v);
-        let meta_locs = meta
-            .iter()
-            .map(|&v| if v < 0 { field_marker(v) } else { v })
-            .collect();
-        pages.push((
-            rank,
-            PackedPage {
+    runs(list, ranked)
+        .filter_map(|run| {
+            // A page left out has no number, and no fields to map.
+            let page_number = numbers[run.slot]?;
+            let fields = &fields[run.slot];
+            let field_marker = |v: i32| fields.get((-v - 1) as usize).copied().unwrap_or(v);
+            let meta_locs = run
+                .meta
+                .iter()
+                .map(|&v| if v < 0 { field_marker(v) } else { v })
+                .collect();
+            let page = PackedPage {
                 page_number,
-                locs,
+                locs: run.locs.to_vec(),
                 meta_locs,
-            },
-        ));
-    }
-    pages
+            };
+            Some((run.rank, page))
+        })
+        .collect()
 }
 
 /// For each slot, its own metadata fields' markers in the language's list

@@ -24,9 +24,10 @@
 //! memory and three times the time. The browser's files come from the
 //! pagefind crate (`client`). Nothing here touches the network.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -74,15 +75,30 @@ impl SearchBundle {
     }
 
     /// Writes the bundle into the site folder `out` in place, for rebuilds
-    /// that do not go through a staging folder (`tolk serve`): files whose
-    /// bytes did not change are left alone, and the files of an earlier
-    /// bundle that this one no longer has (chunk names change with their
-    /// content) are removed. Returns how many files were written.
-    pub(crate) fn replace_in(&self, out: &Path) -> std::io::Result<usize> {
-        let mut written = 0;
+    /// that do not go through a staging folder (`tolk serve`, `tolk
+    /// index`): files whose bytes did not change are left alone, and the
+    /// files of an earlier bundle that this one no longer has (chunk names
+    /// change with their content) are removed. `written` is what the last
+    /// call wrote there, empty the first time (the files there are read
+    /// then). Returns how many files were written.
+    pub(crate) fn replace_in(
+        &self,
+        out: &Path,
+        written: &mut WrittenBundle,
+    ) -> std::io::Result<usize> {
+        let known = !written.0.is_empty();
+        let mut now = HashMap::with_capacity(self.files.len());
+        let mut count = 0;
         for (path, bytes) in &self.files {
+            let hash = hash_of(bytes);
+            now.insert(path.clone(), hash);
             let target = out.join(path);
-            if std::fs::read(&target).is_ok_and(|old| old == *bytes) {
+            let unchanged = if known {
+                written.0.get(path) == Some(&hash)
+            } else {
+                std::fs::read(&target).is_ok_and(|old| old == *bytes)
+            };
+            if unchanged {
                 continue;
             }
             if let Some(folder) = target.parent() {
@@ -92,22 +108,36 @@ impl SearchBundle {
             let partial = target.with_extension("tolk-partial");
             std::fs::write(&partial, bytes)?;
             std::fs::rename(&partial, &target)?;
-            written += 1;
+            count += 1;
         }
-        let keep: std::collections::HashSet<std::path::PathBuf> =
-            self.files.iter().map(|(path, _)| out.join(path)).collect();
-        for entry in walkdir::WalkDir::new(out.join(BUNDLE_DIR))
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-        {
-            if !keep.contains(entry.path()) {
-                std::fs::remove_file(entry.path())?;
+        let before: Vec<String> = if known {
+            written.0.keys().cloned().collect()
+        } else {
+            walkdir::WalkDir::new(out.join(BUNDLE_DIR))
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .filter_map(|e| {
+                    let relative = e.path().strip_prefix(out).ok()?;
+                    Some(relative.to_string_lossy().replace('\\', "/"))
+                })
+                .collect()
+        };
+        for path in before.iter().filter(|path| !now.contains_key(*path)) {
+            match std::fs::remove_file(out.join(path)) {
+                Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
+                _ => {}
             }
         }
-        Ok(written)
+        written.0 = now;
+        Ok(count)
     }
 }
+
+/// The files a bundle wrote into a folder, with a hash of each, so that the
+/// next bundle tells which files changed without reading them.
+#[derive(Default)]
+pub(crate) struct WrittenBundle(HashMap<String, u64>);
 
 /// Collects rendered pages from any number of threads, reading each into
 /// its language's index at once, then writes the indexes.
@@ -117,10 +147,19 @@ impl SearchBundle {
 /// pages.par_iter().for_each(|f| indexer.add_page(&f.path, &f.contents));
 /// let bundle = indexer.finish()?;
 /// ```
+///
+/// `tolk serve` keeps its indexer: a rebuild hands it the pages it
+/// rendered again, and [`SearchIndexer::bundle`] writes again only the
+/// languages whose pages changed.
 #[derive(Default)]
 pub(crate) struct SearchIndexer {
     languages: Mutex<BTreeMap<String, LanguageIndex>>,
-    skipped: Mutex<Vec<String>>,
+    /// Pages that could not be read, by URL, with the reason.
+    skipped: Mutex<BTreeMap<String, String>>,
+    /// Pages read into a record since the indexer was made.
+    pages_read: AtomicUsize,
+    /// Each language's files as last written.
+    parts: BTreeMap<String, LanguageFiles>,
 }
 
 impl SearchIndexer {
@@ -128,8 +167,9 @@ impl SearchIndexer {
         Self::default()
     }
 
-    /// Takes one page for the index. `path` is the page's file relative to
-    /// the output folder (`nl/commerce/b2b-and-b2c/index.html`, as in
+    /// Takes one page for the index, in place of the page of the same URL
+    /// if there was one. `path` is the page's file relative to the output
+    /// folder (`nl/commerce/b2b-and-b2c/index.html`, as in
     /// `OutputFile::path`); `html` is the whole rendered page (UTF-8, as in
     /// `OutputFile::contents`).
     ///
@@ -138,55 +178,78 @@ impl SearchIndexer {
     /// its `data-pagefind-body` element; once any page has one, pages
     /// without it are left out of the index. When that element is an
     /// `<article>`, only the article is read (with the `<html>` tag and its
-    /// `lang`): the navigation around it is most of a page's bytes.
+    /// `lang`): the navigation around it is most of a page's bytes. A page
+    /// whose indexed part is the one already in the index is not read again.
     pub(crate) fn add_page(&self, path: &str, html: &[u8]) {
-        self.add_page_of(path, html, None);
-    }
-
-    /// [`SearchIndexer::add_page`], when the page's language is one of
-    /// `languages` (or `languages` is `None`).
-    fn add_page_of(&self, path: &str, html: &[u8], languages: Option<&BTreeSet<String>>) {
         let html = String::from_utf8_lossy(html);
-        if languages.is_some_and(|wanted| !wanted.contains(&language_of(&html))) {
-            return;
-        }
         let url = page_url(path);
         let part = indexed_part(&html);
-        let read = extract::page_text(part.as_deref().unwrap_or(&html).as_bytes())
-            .and_then(|text| index::ready(record::record(url.clone(), text)));
+        let part = part.as_deref().unwrap_or(&html);
+        let source = hash_of(part);
+        let language = language_of(&html);
+        if lock(&self.languages)
+            .get(&language)
+            .is_some_and(|index| index.holds(&url, source))
+        {
+            return;
+        }
+        self.pages_read.fetch_add(1, Ordering::Relaxed);
+        let read = extract::page_text(part.as_bytes())
+            .and_then(|text| index::ready(record::record(url.clone(), text), source));
         match read {
             Ok(page) => {
                 let language = page.language().to_string();
+                self.forget_page_at(&url);
                 lock(&self.languages).entry(language).or_default().add(page);
             }
-            Err(why) => lock(&self.skipped).push(format!("{url}: {why}")),
+            Err(why) => {
+                self.forget_page_at(&url);
+                lock(&self.skipped).insert(url, why);
+            }
         }
+    }
+
+    /// Takes the page at `path` (as for [`SearchIndexer::add_page`]) out of
+    /// the index: a page that now shows another language's content, or is
+    /// gone.
+    pub(crate) fn forget_page(&self, path: &str) {
+        self.forget_page_at(&page_url(path));
+    }
+
+    fn forget_page_at(&self, url: &str) {
+        for index in lock(&self.languages).values_mut() {
+            index.forget(url);
+        }
+        lock(&self.skipped).remove(url);
+    }
+
+    /// Pages read into a record so far; a page handed in again unchanged
+    /// is not read again.
+    pub(crate) fn pages_read(&self) -> usize {
+        self.pages_read.load(Ordering::Relaxed)
     }
 
     /// Writes the index of every page taken, the languages side by side,
     /// and returns the bundle. Fails only when an index cannot be built at
     /// all.
-    pub(crate) fn finish(self) -> Result<SearchBundle, String> {
-        let mut parts = LanguageParts::default();
-        self.index_into(&mut parts)?;
-        parts.bundle()
+    pub(crate) fn finish(mut self) -> Result<SearchBundle, String> {
+        self.bundle()
     }
 
-    /// Writes the index of each language that had pages taken into `parts`,
-    /// replacing that language's part there.
-    fn index_into(self, parts: &mut LanguageParts) -> Result<(), String> {
-        let languages = self
-            .languages
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
-        let mut skipped = self.skipped.into_inner().unwrap_or_else(|e| e.into_inner());
-        skipped.sort();
+    /// The bundle of the pages taken so far: the files of the languages
+    /// whose pages changed since the last call are written again (side by
+    /// side), the others' are kept.
+    pub(crate) fn bundle(&mut self) -> Result<SearchBundle, String> {
+        let languages = self.languages.get_mut().unwrap_or_else(|e| e.into_inner());
         let asked: BTreeSet<String> = languages.keys().cloned().collect();
         let version = client::client_files(&asked)?.version;
-        let written: Vec<(String, Result<LanguageFiles, String>)> = languages
-            .into_par_iter()
+        let written: Vec<(&String, Result<LanguageFiles, String>)> = languages
+            .par_iter_mut()
+            .filter(|(_, index)| index.changed)
             .map(|(lang, index)| {
-                let files = index.finish(&lang, &version);
+                index.compact();
+                let files = index.finish(lang, &version);
+                index.changed = files.is_err();
                 (lang, files)
             })
             .collect();
@@ -194,21 +257,14 @@ impl SearchIndexer {
             let files = files?;
             // A language whose every page was left out has no index.
             if files.page_count > 0 {
-                parts.0.insert(
-                    lang,
-                    LanguagePart {
-                        files,
-                        skipped: Vec::new(),
-                    },
-                );
+                self.parts.insert(lang.clone(), files);
+            } else {
+                self.parts.remove(lang);
             }
         }
-        if let Some(first) = parts.0.values_mut().next() {
-            first.skipped = skipped;
-        } else if !skipped.is_empty() {
-            parts.1 = skipped;
-        }
-        Ok(())
+        let skipped = self.skipped.get_mut().unwrap_or_else(|e| e.into_inner());
+        let skipped = skipped.iter().map(|(url, why)| format!("{url}: {why}"));
+        bundle_of(&self.parts, skipped.collect())
     }
 }
 
@@ -218,15 +274,13 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The search bundle as each language's part, kept by `tolk serve` so that
-/// a rebuild indexes again only the languages whose pages it rendered.
-#[derive(Default)]
-pub(crate) struct LanguageParts(BTreeMap<String, LanguagePart>, Vec<String>);
-
-/// One language's files and the pages left out.
-struct LanguagePart {
-    files: LanguageFiles,
-    skipped: Vec<String>,
+/// A hash of a page's indexed HTML or of a file, to tell whether it
+/// changed.
+fn hash_of<T: std::hash::Hash + ?Sized>(data: &T) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    data.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// `pagefind-entry.json`: the version and the languages, each with its
@@ -245,65 +299,54 @@ struct EntryLanguage<'a> {
     page_count: usize,
 }
 
-impl LanguageParts {
-    /// The whole bundle: every language's files, the browser's files, one
-    /// entry file for all.
-    fn bundle(&self) -> Result<SearchBundle, String> {
-        let mut bundle = SearchBundle::default();
-        let languages: BTreeSet<String> = self.0.keys().cloned().collect();
-        let client = client::client_files(&languages)?;
-        let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-        for (name, bytes) in &client.files {
-            files.insert(format!("{BUNDLE_DIR}/{name}"), bytes.clone());
-        }
-        let mut entry = Entry {
-            version: &client.version,
-            languages: BTreeMap::new(),
-            include_characters: &words::WORD_SYMBOLS,
-        };
-        bundle.skipped.extend(self.1.iter().cloned());
-        for (lang, part) in &self.0 {
-            bundle.skipped.extend(part.skipped.iter().cloned());
-            bundle.languages.insert(lang.clone(), part.files.page_count);
-            for (path, contents) in &part.files.files {
-                files.insert(format!("{BUNDLE_DIR}/{path}"), contents.clone());
-            }
-            entry.languages.insert(
-                lang,
-                EntryLanguage {
-                    hash: &part.files.meta_name,
-                    wasm: client.with_wasm.contains(lang).then_some(lang.as_str()),
-                    page_count: part.files.page_count,
-                },
-            );
-        }
-        let entry = serde_json::to_vec(&entry).map_err(|err| err.to_string())?;
-        files.insert(format!("{BUNDLE_DIR}/{ENTRY_FILE}"), entry);
-        bundle.files = files.into_iter().collect();
-        Ok(bundle)
-    }
-}
-
-/// Indexes the pages of a site already written to `out` (for rebuilds that
-/// render only some pages, such as `tolk serve`'s): every `.html` file that
-/// has a `data-pagefind-body` element, so the bundle is byte for byte the
-/// one the full build made. Fallback pages, homes, status and 404 pages
-/// have no such element and stay out. The bundle an earlier build wrote
-/// under `pagefind/` is not read.
-pub(crate) fn index_folder(out: &Path) -> Result<SearchBundle, String> {
-    let mut parts = LanguageParts::default();
-    reindex_folder(out, None, &mut parts)
-}
-
-/// Like [`index_folder`], indexing only the pages in `languages` (`html
-/// lang`, lowercase; `None` for all) and keeping the other languages' parts
-/// as `parts` holds them. With `parts` empty, every language is indexed.
-pub(crate) fn reindex_folder(
-    out: &Path,
-    languages: Option<&BTreeSet<String>>,
-    parts: &mut LanguageParts,
+/// The whole bundle: every language's files, the browser's files, one
+/// entry file for all.
+fn bundle_of(
+    parts: &BTreeMap<String, LanguageFiles>,
+    skipped: Vec<String>,
 ) -> Result<SearchBundle, String> {
-    let languages = languages.filter(|_| !parts.0.is_empty());
+    let mut bundle = SearchBundle {
+        skipped,
+        ..SearchBundle::default()
+    };
+    let languages: BTreeSet<String> = parts.keys().cloned().collect();
+    let client = client::client_files(&languages)?;
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for (name, bytes) in &client.files {
+        files.insert(format!("{BUNDLE_DIR}/{name}"), bytes.clone());
+    }
+    let mut entry = Entry {
+        version: &client.version,
+        languages: BTreeMap::new(),
+        include_characters: &words::WORD_SYMBOLS,
+    };
+    for (lang, part) in parts {
+        bundle.languages.insert(lang.clone(), part.page_count);
+        for (path, contents) in &part.files {
+            files.insert(format!("{BUNDLE_DIR}/{path}"), contents.clone());
+        }
+        entry.languages.insert(
+            lang,
+            EntryLanguage {
+                hash: &part.meta_name,
+                wasm: client.with_wasm.contains(lang).then_some(lang.as_str()),
+                page_count: part.page_count,
+            },
+        );
+    }
+    let entry = serde_json::to_vec(&entry).map_err(|err| err.to_string())?;
+    files.insert(format!("{BUNDLE_DIR}/{ENTRY_FILE}"), entry);
+    bundle.files = files.into_iter().collect();
+    Ok(bundle)
+}
+
+/// Indexes the pages of a site already written to `out` (the shards of a
+/// site built in parts, put together): every `.html` file that has a
+/// `data-pagefind-body` element, so the bundle is byte for byte the one the
+/// full build made. Fallback pages, homes, status and 404 pages have no
+/// such element and stay out. The bundle an earlier build wrote under
+/// `pagefind/` is not read.
+pub(crate) fn index_folder(out: &Path) -> Result<SearchBundle, String> {
     let indexer = SearchIndexer::new();
     let pages: Vec<walkdir::DirEntry> = walkdir::WalkDir::new(out)
         .sort_by_file_name()
@@ -318,18 +361,11 @@ pub(crate) fn reindex_folder(
         if contains(&html, BODY_MARKER.as_bytes()) {
             let relative = entry.path().strip_prefix(out).unwrap_or(entry.path());
             let path = relative.to_string_lossy().replace('\\', "/");
-            indexer.add_page_of(&path, &html, languages);
+            indexer.add_page(&path, &html);
         }
         Ok::<(), String>(())
     })?;
-    match languages {
-        // A language whose pages are all gone has no part any more.
-        Some(languages) => parts.0.retain(|lang, _| !languages.contains(lang)),
-        None => parts.0.clear(),
-    }
-    parts.1.clear();
-    indexer.index_into(parts)?;
-    parts.bundle()
+    indexer.finish()
 }
 
 /// `nl/commerce/b2b/index.html` -> `/nl/commerce/b2b/`: the URL Pagefind
@@ -693,55 +729,83 @@ mod tests {
         );
         assert_eq!(from_folder.files, indexer.finish().unwrap().files);
 
-        let written = from_folder.replace_in(out).unwrap();
+        let written = from_folder
+            .replace_in(out, &mut WrittenBundle::default())
+            .unwrap();
         assert_eq!(written, from_folder.files.len());
         assert!(!out.join("pagefind/index/old.pf_index").exists());
         assert_eq!(
-            from_folder.replace_in(out).unwrap(),
+            from_folder
+                .replace_in(out, &mut WrittenBundle::default())
+                .unwrap(),
             0,
             "unchanged files stay"
         );
     }
 
     #[test]
-    fn a_rebuild_indexes_again_only_the_languages_asked_and_keeps_the_others() {
+    fn a_kept_index_reads_only_the_pages_that_changed_and_equals_a_fresh_one() {
+        let mut kept = SearchIndexer::new();
+        sample(&kept, false);
+        kept.add_page("sv/b/index.html", page("sv", "Borta", "snart").as_bytes());
         let dir = tempfile::tempdir().unwrap();
-        let out = dir.path();
-        let write = |path: &str, html: String| {
-            std::fs::create_dir_all(out.join(path).parent().unwrap()).unwrap();
-            std::fs::write(out.join(path), html).unwrap();
-        };
-        write(
+        let mut written = WrittenBundle::default();
+        kept.bundle()
+            .unwrap()
+            .replace_in(dir.path(), &mut written)
+            .unwrap();
+        assert_eq!(kept.pages_read(), 5);
+
+        // The same pages again are not read; one edited page is, in place of
+        // its old version; one page now shows another language's text.
+        for (path, html) in sample_pages() {
+            let html = html.replace("Dynamische prijzen", "Vaste prijzen");
+            kept.add_page(path, html.as_bytes());
+        }
+        kept.forget_page("sv/b/index.html");
+        assert_eq!(kept.pages_read(), 6, "only the edited page read again");
+        let incremental = kept.bundle().unwrap();
+
+        let fresh = SearchIndexer::new();
+        for (path, html) in sample_pages() {
+            let html = html.replace("Dynamische prijzen", "Vaste prijzen");
+            fresh.add_page(path, html.as_bytes());
+        }
+        let fresh = fresh.finish().unwrap();
+        assert_eq!(incremental.files, fresh.files);
+        assert_eq!(incremental.languages, fresh.languages);
+
+        // Only the Dutch and Swedish files changed; the old ones are removed.
+        let files = incremental.replace_in(dir.path(), &mut written).unwrap();
+        assert!(files > 0 && files < incremental.files.len(), "{files}");
+        let on_disk = walkdir::WalkDir::new(dir.path().join(BUNDLE_DIR))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .count();
+        assert_eq!(on_disk, incremental.files.len());
+    }
+
+    #[test]
+    fn replaced_pages_are_dropped_from_memory_once_they_outnumber_the_others() {
+        let mut kept = SearchIndexer::new();
+        let fresh = SearchIndexer::new();
+        for round in 0..70 {
+            let body = format!("version {round} of the text");
+            kept.add_page("nl/a/index.html", page("nl", "Titel", &body).as_bytes());
+            kept.bundle().unwrap();
+        }
+        fresh.add_page(
             "nl/a/index.html",
-            page("nl", "Wat is B2B?", "klantenservice"),
+            page("nl", "Titel", "version 69 of the text").as_bytes(),
         );
-        write("sv/a/index.html", page("sv", "Vad är B2B?", "Kundtjänst"));
-        let mut parts = LanguageParts::default();
-        let first = reindex_folder(out, Some(&BTreeSet::from(["nl".to_string()])), &mut parts);
-        assert_eq!(first.unwrap().languages.len(), 2, "with nothing kept, all");
-
-        write("nl/a/index.html", page("nl", "Wat is B2C?", "bestellingen"));
-        write(
-            "sv/a/index.html",
-            page("sv", "Vad är B2C?", "Beställningar"),
+        let index = kept.languages.get_mut().unwrap();
+        assert!(
+            index["nl"].slot_count() < 70,
+            "{}",
+            index["nl"].slot_count()
         );
-        let only_nl = BTreeSet::from(["nl".to_string()]);
-        let rebuilt = reindex_folder(out, Some(&only_nl), &mut parts).unwrap();
-        let fresh = index_folder(out).unwrap();
-        let nl_files = |bundle: &SearchBundle| -> Vec<String> {
-            bundle
-                .files
-                .iter()
-                .map(|(path, _)| path.clone())
-                .filter(|path| path.contains("nl_"))
-                .collect()
-        };
-        assert_eq!(nl_files(&rebuilt), nl_files(&fresh), "Dutch indexed again");
-        assert_ne!(rebuilt.files, fresh.files, "Swedish kept as it was");
-
-        std::fs::remove_file(out.join("nl/a/index.html")).unwrap();
-        let without_nl = reindex_folder(out, Some(&only_nl), &mut parts).unwrap();
-        assert_eq!(without_nl.languages.keys().collect::<Vec<_>>(), ["sv"]);
+        assert_eq!(kept.bundle().unwrap().files, fresh.finish().unwrap().files);
     }
 
     #[test]

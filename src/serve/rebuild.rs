@@ -40,6 +40,9 @@ pub struct Rebuild {
     /// The HTML files (paths under the output folder) that changed after
     /// `ready` was called: homes, lists and status pages showing a title.
     pub html_after_ready: Vec<String>,
+    /// Pages the search index read again: those whose indexed text the
+    /// rebuild changed (every page when it made the index again).
+    pub search_pages_read: usize,
 }
 
 impl Rebuild {
@@ -59,9 +62,13 @@ pub struct IncrementalSite {
     /// Times the stages of the rebuild under way (printed with
     /// `TOLK_TIMINGS` set, as for builds).
     clock: Stopwatch,
-    /// The search index by language, so that a rebuild indexes again only
-    /// the languages of the pages it rendered.
-    search: search::LanguageParts,
+    /// The search index of the pages as last written, kept so that a
+    /// rebuild reads again only the pages whose text it changed, and
+    /// writes again only the files of their languages; `None` without
+    /// search.
+    search: Option<search::SearchIndexer>,
+    /// What the search index last wrote into the output folder.
+    search_written: search::WrittenBundle,
     /// The last rebuild failed: what it read or wrote in part is not to be
     /// built on, so the next one builds everything.
     failed: bool,
@@ -83,9 +90,10 @@ impl IncrementalSite {
             ..options
         };
         let (report, built) = pipeline::build_site(&options, &NoProgress);
-        let Some(built) = built.filter(|_| report.published_to.is_some()) else {
+        let Some(mut built) = built.filter(|_| report.published_to.is_some()) else {
             return Err(report);
         };
+        let search = built.search.take();
         // Made now rather than at the first edit, which should be quick.
         let index = Some(Arc::new(SiteIndex::of(&built.site)));
         let site = IncrementalSite {
@@ -96,7 +104,8 @@ impl IncrementalSite {
             out,
             built,
             clock: Stopwatch::start(),
-            search: search::LanguageParts::default(),
+            search,
+            search_written: search::WrittenBundle::default(),
             failed: false,
         };
         Ok((site, report))
@@ -156,13 +165,16 @@ impl IncrementalSite {
             full: true,
             ..Rebuild::default()
         };
-        if let (Some(built), Some(_)) = (built, report.published_to) {
+        if let (Some(mut built), Some(_)) = (built, report.published_to) {
+            self.search = built.search.take();
+            self.search_written = search::WrittenBundle::default();
             self.built = built;
             // Made now rather than at the next edit, which should be quick.
             self.index = Some(Arc::new(SiteIndex::of(&self.built.site)));
             self.produced = discover::files_under(&self.out).into_iter().collect();
             rebuild.files_written = self.produced.len();
             rebuild.realigned = true;
+            rebuild.search_pages_read = self.search.as_ref().map_or(0, |s| s.pages_read());
         }
         rebuild
     }
@@ -219,6 +231,7 @@ impl IncrementalSite {
         };
         let rendered = self.render(&wanted, index, rebuild.full, &mut diagnostics, ready);
         rebuild.files_written = rendered.files_written;
+        rebuild.search_pages_read = rendered.search_pages_read;
         rebuild.reloaded_early = rendered.reloaded_early;
         rebuild.html_after_ready = rendered.html_after_ready;
         rebuild.diagnostics = diagnostics;
@@ -427,11 +440,16 @@ impl IncrementalSite {
         self.index = Some(Arc::clone(&index));
         let view = SiteView::with_index(site, &self.built.theme, index);
         self.lap("site view made");
+        if full || !site.config.search {
+            // Pages that are gone leave the index with their old files.
+            self.search = site.config.search.then(search::SearchIndexer::new);
+        }
+        let read_before = self.search.as_ref().map_or(0, |s| s.pages_read());
         let pages = pipeline::write_pages(
             &view,
             &self.folder,
             &|page, lang| wanted.contains(page, lang),
-            None,
+            self.search.as_ref(),
             &NoProgress,
         );
         diagnostics.extend(pages.problems);
@@ -461,25 +479,22 @@ impl IncrementalSite {
         } else {
             self.folder.forget_written();
         }
-        // The search index covers every page, not only the re-rendered ones:
-        // the languages of those are indexed again from the pages now in the
-        // output folder, the others' indexes are kept.
-        if site.config.search {
-            let languages: Option<BTreeSet<String>> = (!full).then(|| {
-                wanted
-                    .pages
-                    .iter()
-                    .map(|&page| site.pages[page].lang.to_lowercase())
-                    .collect()
+        // The pages rendered again replaced their old versions in the
+        // index; only those whose text changed were read again.
+        let mut search_pages_read = 0;
+        if let Some(indexer) = &mut self.search {
+            search_pages_read = indexer.pages_read() - read_before;
+            let replaced = indexer.bundle().and_then(|bundle| {
+                (bundle.replace_in(&self.out, &mut self.search_written)).map_err(|e| e.to_string())
             });
-            let replaced = search::reindex_folder(&self.out, languages.as_ref(), &mut self.search)
-                .and_then(|bundle| bundle.replace_in(&self.out).map_err(|e| e.to_string()));
             match replaced {
                 Ok(files) => count += files,
                 Err(why) => diagnostics.push(Diagnostic::error(why)),
             }
+            self.lap("search index written");
         }
         Rendered {
+            search_pages_read,
             files_written: count,
             reloaded_early: called,
             html_after_ready: if called {
@@ -521,6 +536,7 @@ impl Wanted {
 
 /// What [`IncrementalSite::render`] wrote.
 struct Rendered {
+    search_pages_read: usize,
     files_written: usize,
     reloaded_early: bool,
     html_after_ready: Vec<String>,

@@ -214,6 +214,10 @@ fn a_text_edit_of_a_translation_swaps_the_page_in_and_reloads_early() {
         "ready is called once, with the edited page already written"
     );
     assert!(rebuild.reloaded_early, "no HTML changed after ready");
+    assert_eq!(
+        rebuild.search_pages_read, 1,
+        "the search index reads the edited page again, and no other"
+    );
     bench.assert_same_as_full_build("edit the text of a translation");
 }
 
