@@ -4,11 +4,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use pagefind_stem::Stemmer;
 use serde::Serialize;
 
 use super::extract::{ANCHOR_MARK, AUTO_WEIGHT_MARK, PageText, WEIGHT_END_MARK, WEIGHT_MARK};
-use super::words::{IndexWord, index_words, stemmer_for};
+use super::words::{IndexWord, WordBook, with_word_book};
 
 /// A word's weight is kept in 24ths: a weight of 1 is 24, the most (10) 240.
 const WEIGHT_UNIT: f32 = 24.0;
@@ -38,11 +37,11 @@ pub(super) struct MetaOccurrence {
 pub(super) struct EntryOnPage {
     pub plain: Vec<Occurrence>,
     pub plain_meta: Vec<MetaOccurrence>,
-    pub accented: BTreeMap<String, (Vec<Occurrence>, Vec<MetaOccurrence>)>,
+    pub accented: BTreeMap<String, FormOccurrences>,
 }
 
 /// An accented form with its occurrences in the text and in metadata.
-pub(super) type AccentedForm = (String, (Vec<Occurrence>, Vec<MetaOccurrence>));
+pub(super) type AccentedForm = (String, FormOccurrences);
 
 impl EntryOnPage {
     /// The accented forms in the order the index lists them: those of the
@@ -91,9 +90,13 @@ pub(super) struct PageRecord {
 
 /// Counts the words of a page's text. `url` is what results link to.
 pub(super) fn record(url: String, page: PageText) -> PageRecord {
-    let stemmer = stemmer_for(&page.language);
+    let language = page.language.clone();
+    with_word_book(&language, |book| record_with(url, page, book))
+}
+
+fn record_with(url: String, page: PageText, book: &mut WordBook) -> PageRecord {
     let mut reader = TextReader {
-        stemmer: stemmer.as_ref(),
+        book,
         page: &page,
         entries: HashMap::new(),
         anchors: Vec::new(),
@@ -113,10 +116,11 @@ pub(super) fn record(url: String, page: PageText) -> PageRecord {
         mut entries,
         anchors,
         content,
+        book,
         ..
     } = reader;
     let has_words = !entries.is_empty();
-    add_meta_words(&mut entries, &page.meta, stemmer.as_ref());
+    add_meta_words(&mut entries, &page.meta, book);
     PageRecord {
         has_body: page.has_body,
         has_words,
@@ -135,7 +139,7 @@ pub(super) fn record(url: String, page: PageText) -> PageRecord {
 }
 
 struct TextReader<'a> {
-    stemmer: Option<&'a Stemmer>,
+    book: &'a mut WordBook,
     page: &'a PageText,
     entries: HashMap<String, EntryOnPage>,
     anchors: Vec<Anchor>,
@@ -152,14 +156,17 @@ impl TextReader<'_> {
             return;
         }
         // Zero-width spaces are boundaries some languages use; never text.
-        let word = word.replace('\u{200B}', "");
+        let word = match word.contains('\u{200B}') {
+            true => std::borrow::Cow::Owned(word.replace('\u{200B}', "")),
+            false => std::borrow::Cow::Borrowed(word),
+        };
         if word.is_empty() {
             return;
         }
         self.content.push_str(&word);
         self.content.push(' ');
         let weight = *self.weights.last().unwrap_or(&1);
-        let words = index_words(&word, self.stemmer);
+        let words = self.book.entries_of(&word);
         let parts = words.iter().filter(|w| w.compound_part).count();
         // The parts of a compound word share its weight.
         let part_weight = if parts > 0 && weight > 0 {
@@ -171,17 +178,17 @@ impl TextReader<'_> {
             stem,
             compound_part,
             accented,
-        } in words
+        } in words.iter()
         {
-            let weight = if compound_part { part_weight } else { weight };
+            let weight = if *compound_part { part_weight } else { weight };
             let at = Occurrence {
                 position: self.position,
                 weight,
             };
-            let entry = self.entries.entry(stem).or_default();
+            let entry = entry_of(&mut self.entries, stem);
             match accented {
                 None => entry.plain.push(at),
-                Some(form) => entry.accented.entry(form).or_default().0.push(at),
+                Some(form) => form_of(&mut entry.accented, form).0.push(at),
             }
         }
         self.last_position = self.position;
@@ -249,23 +256,45 @@ fn scaled(weight: f32) -> u8 {
 fn add_meta_words(
     entries: &mut HashMap<String, EntryOnPage>,
     meta: &BTreeMap<String, String>,
-    stemmer: Option<&Stemmer>,
+    book: &mut WordBook,
 ) {
     for (field, value) in meta.values().enumerate() {
         for (position, word) in value.split_whitespace().enumerate() {
-            for found in index_words(word, stemmer) {
+            for found in book.entries_of(word).iter() {
                 let at = MetaOccurrence {
                     field: field as u16,
                     position: position as u32,
                 };
-                let entry = entries.entry(found.stem).or_default();
-                match found.accented {
+                let entry = entry_of(entries, &found.stem);
+                match &found.accented {
                     None => entry.plain_meta.push(at),
-                    Some(form) => entry.accented.entry(form).or_default().1.push(at),
+                    Some(form) => form_of(&mut entry.accented, form).1.push(at),
                 }
             }
         }
     }
+}
+
+/// The page's entry for `stem`, made if it is the first; the key is copied
+/// only then.
+fn entry_of<'a>(entries: &'a mut HashMap<String, EntryOnPage>, stem: &str) -> &'a mut EntryOnPage {
+    if !entries.contains_key(stem) {
+        entries.insert(stem.to_string(), EntryOnPage::default());
+    }
+    entries.get_mut(stem).expect("inserted above")
+}
+
+/// A form's occurrences in the text and in metadata.
+pub(super) type FormOccurrences = (Vec<Occurrence>, Vec<MetaOccurrence>);
+
+fn form_of<'a>(
+    forms: &'a mut BTreeMap<String, FormOccurrences>,
+    form: &str,
+) -> &'a mut FormOccurrences {
+    if !forms.contains_key(form) {
+        forms.insert(form.to_string(), FormOccurrences::default());
+    }
+    forms.get_mut(form).expect("inserted above")
 }
 
 /// Positions as the index stores them: grouped by weight, each group's

@@ -8,7 +8,9 @@
 //! match ranks first), then the stem of the page's language.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use convert_case::{Case, Casing};
 use pagefind_stem::{Algorithm, Stemmer};
@@ -81,6 +83,56 @@ pub(super) fn stemmer_for(language: &str) -> Option<Stemmer> {
         _ => return None,
     };
     Some(Stemmer::create(algorithm))
+}
+
+/// Words a thread has read, and their entries, in one language: a site's
+/// pages share most of their words, and working out a word's entries
+/// (stemming above all) is most of the work of indexing.
+pub(super) struct WordBook {
+    stemmer: Option<Stemmer>,
+    words: HashMap<Box<str>, Rc<[IndexWord]>>,
+}
+
+/// Words a book keeps before it starts again, so that a site of many
+/// distinct words (codes, numbers) does not fill the memory.
+const BOOK_WORDS: usize = 200_000;
+
+impl WordBook {
+    fn new(language: &str) -> Self {
+        WordBook {
+            stemmer: stemmer_for(language),
+            words: HashMap::new(),
+        }
+    }
+
+    /// [`index_words`] of `raw`, from the book when it was read before.
+    pub(super) fn entries_of(&mut self, raw: &str) -> Rc<[IndexWord]> {
+        if let Some(words) = self.words.get(raw) {
+            return Rc::clone(words);
+        }
+        if self.words.len() >= BOOK_WORDS {
+            self.words.clear();
+        }
+        let words: Rc<[IndexWord]> = index_words(raw, self.stemmer.as_ref()).into();
+        self.words.insert(raw.into(), Rc::clone(&words));
+        words
+    }
+}
+
+thread_local! {
+    static BOOKS: RefCell<HashMap<String, WordBook>> = RefCell::new(HashMap::new());
+}
+
+/// Runs `read` with this thread's book of words in `language`.
+pub(super) fn with_word_book<T>(language: &str, read: impl FnOnce(&mut WordBook) -> T) -> T {
+    BOOKS.with(|books| {
+        let mut books = books.borrow_mut();
+        if !books.contains_key(language) {
+            books.insert(language.to_string(), WordBook::new(language));
+        }
+        let book = books.get_mut(language).expect("inserted above");
+        read(book)
+    })
 }
 
 /// The entries of one whitespace-separated word of the text: the word
