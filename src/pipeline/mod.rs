@@ -323,20 +323,25 @@ fn write_search_index(
     folder: &dyn SiteFolder,
     problems: &mut Vec<Diagnostic>,
 ) {
-    match indexer.bundle() {
-        Ok(bundle) => {
-            problems.extend(
-                bundle
-                    .skipped
-                    .iter()
-                    .map(|why| Diagnostic::warning(format!("left out of the search index: {why}"))),
-            );
-            for (path, contents) in &bundle.files {
-                if let Err(problem) = folder.write(path, contents) {
-                    problems.push(problem);
-                }
-            }
+    // A file that cannot be written is reported as any page would be.
+    let failed = std::sync::Mutex::new(Vec::new());
+    let write = |path: &str, contents: &[u8]| {
+        if let Err(problem) = folder.write(path, contents) {
+            failed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(problem);
         }
+    };
+    let written = indexer.write_with(&write);
+    problems.extend(failed.into_inner().unwrap_or_else(|e| e.into_inner()));
+    match written {
+        Ok(indexed) => problems.extend(
+            indexed
+                .skipped
+                .iter()
+                .map(|why| Diagnostic::warning(format!("left out of the search index: {why}"))),
+        ),
         Err(why) => problems.push(
             Diagnostic::error(why)
                 .with_help("set `search = false` in tolk.toml to build without search"),

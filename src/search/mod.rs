@@ -240,32 +240,145 @@ impl SearchIndexer {
     /// whose pages changed since the last call are written again (side by
     /// side), the others' are kept.
     pub(crate) fn bundle(&mut self) -> Result<SearchBundle, String> {
-        let languages = self.languages.get_mut().unwrap_or_else(|e| e.into_inner());
-        let asked: BTreeSet<String> = languages.keys().cloned().collect();
-        let version = client::client_files(&asked)?.version;
-        let written: Vec<(&String, Result<LanguageFiles, String>)> = languages
-            .par_iter_mut()
-            .filter(|(_, index)| index.changed)
-            .map(|(lang, index)| {
-                index.compact();
-                let files = index.finish(lang, &version);
-                index.changed = files.is_err();
-                (lang, files)
-            })
-            .collect();
+        let parts = &mut self.parts;
+        let written = Self::finish_languages(&mut self.languages, parts, |_, files| Ok(files))?;
         for (lang, files) in written {
-            let files = files?;
-            // A language whose every page was left out has no index.
-            if files.page_count > 0 {
-                self.parts.insert(lang.clone(), files);
-            } else {
-                self.parts.remove(lang);
+            match files {
+                Some(files) => parts.insert(lang, files),
+                None => parts.remove(&lang),
+            };
+        }
+        let languages = parts
+            .iter()
+            .map(|(lang, files)| (lang.clone(), files.summary()));
+        let skipped = self.skipped.get_mut().unwrap_or_else(|e| e.into_inner());
+        let (client_files, indexed) = client_and_entry(languages.collect(), skipped)?;
+        let mut files: BTreeMap<String, Vec<u8>> = client_files.into_iter().collect();
+        for part in parts.values() {
+            for (path, contents) in &part.files {
+                files.insert(format!("{BUNDLE_DIR}/{path}"), contents.clone());
             }
         }
-        let skipped = self.skipped.get_mut().unwrap_or_else(|e| e.into_inner());
-        let skipped = skipped.iter().map(|(url, why)| format!("{url}: {why}"));
-        bundle_of(&self.parts, skipped.collect())
+        Ok(SearchBundle {
+            files: files.into_iter().collect(),
+            languages: indexed.languages,
+            skipped: indexed.skipped,
+        })
     }
+
+    /// Writes the index of every page taken with `write` (a path under the
+    /// output folder, the bytes; it reports its own failures), each
+    /// language's files as soon as they are
+    /// made, the languages side by side: a build's bundle is written once,
+    /// and holding it whole would double the memory the index takes. A
+    /// later [`SearchIndexer::bundle`] makes every language's files again.
+    pub(crate) fn write_with(
+        &mut self,
+        write: &(dyn Fn(&str, &[u8]) + Sync),
+    ) -> Result<Indexed, String> {
+        self.parts.clear();
+        let written = Self::finish_languages(&mut self.languages, &self.parts, |_, files| {
+            for (path, contents) in &files.files {
+                write(&format!("{BUNDLE_DIR}/{path}"), contents);
+            }
+            Ok(files.summary())
+        })?;
+        let languages = written
+            .into_iter()
+            .filter_map(|(lang, summary)| Some((lang, summary?)));
+        let skipped = self.skipped.get_mut().unwrap_or_else(|e| e.into_inner());
+        let (client_files, indexed) = client_and_entry(languages.collect(), skipped)?;
+        for (path, contents) in &client_files {
+            write(path, contents);
+        }
+        Ok(indexed)
+    }
+
+    /// Finishes, side by side, each language whose pages changed or whose
+    /// files `parts` does not hold, and hands its files to `keep`; `None`
+    /// for a language without a page in the index.
+    fn finish_languages<T: Send>(
+        languages: &mut Mutex<BTreeMap<String, LanguageIndex>>,
+        parts: &BTreeMap<String, LanguageFiles>,
+        keep: impl Fn(&str, LanguageFiles) -> Result<T, String> + Sync,
+    ) -> Result<Vec<(String, Option<T>)>, String> {
+        let languages = languages.get_mut().unwrap_or_else(|e| e.into_inner());
+        let asked: BTreeSet<String> = languages.keys().cloned().collect();
+        let version = client::client_files(&asked)?.version;
+        languages
+            .par_iter_mut()
+            .filter(|(lang, index)| index.changed || !parts.contains_key(*lang))
+            .map(|(lang, index)| {
+                index.compact();
+                let files = index.finish(lang, &version)?;
+                index.changed = false;
+                // A language whose every page was left out has no index.
+                let kept = match files.page_count {
+                    0 => None,
+                    _ => Some(keep(lang, files)?),
+                };
+                Ok((lang.clone(), kept))
+            })
+            .collect()
+    }
+}
+
+/// The browser's files and the entry file (paths under the output
+/// folder) for the languages with an index, given by their metadata
+/// file and page count, and what is in the index.
+fn client_and_entry(
+    all: BTreeMap<String, (String, usize)>,
+    skipped: &BTreeMap<String, String>,
+) -> Result<(Vec<BundleFile>, Indexed), String> {
+    let names: BTreeSet<String> = all.keys().cloned().collect();
+    let client = client::client_files(&names)?;
+    let mut files: Vec<(String, Vec<u8>)> = client
+        .files
+        .iter()
+        .map(|(name, bytes)| (format!("{BUNDLE_DIR}/{name}"), bytes.clone()))
+        .collect();
+    let entry = Entry {
+        version: &client.version,
+        languages: all
+            .iter()
+            .map(|(lang, (meta_name, page_count))| {
+                let wasm = client.with_wasm.contains(lang).then_some(lang.as_str());
+                let language = EntryLanguage {
+                    hash: meta_name,
+                    wasm,
+                    page_count: *page_count,
+                };
+                (lang.as_str(), language)
+            })
+            .collect(),
+        include_characters: &words::WORD_SYMBOLS,
+    };
+    let entry = serde_json::to_vec(&entry).map_err(|err| err.to_string())?;
+    files.push((format!("{BUNDLE_DIR}/{ENTRY_FILE}"), entry));
+    let indexed = Indexed {
+        languages: all
+            .iter()
+            .map(|(lang, (_, n))| (lang.clone(), *n))
+            .collect(),
+        skipped: skipped
+            .iter()
+            .map(|(url, why)| format!("{url}: {why}"))
+            .collect(),
+    };
+    Ok((files, indexed))
+}
+
+/// A file's path under the output folder, and its bytes.
+type BundleFile = (String, Vec<u8>);
+
+/// What the index holds.
+#[derive(Debug, Default)]
+pub(crate) struct Indexed {
+    /// Pages in the index of each language (`html lang`, lowercase).
+    pub languages: BTreeMap<String, usize>,
+    /// Pages that could not be read, with the reason: they are left out of
+    /// the search, the site is built all the same.
+    pub skipped: Vec<String>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -297,47 +410,6 @@ struct EntryLanguage<'a> {
     hash: &'a str,
     wasm: Option<&'a str>,
     page_count: usize,
-}
-
-/// The whole bundle: every language's files, the browser's files, one
-/// entry file for all.
-fn bundle_of(
-    parts: &BTreeMap<String, LanguageFiles>,
-    skipped: Vec<String>,
-) -> Result<SearchBundle, String> {
-    let mut bundle = SearchBundle {
-        skipped,
-        ..SearchBundle::default()
-    };
-    let languages: BTreeSet<String> = parts.keys().cloned().collect();
-    let client = client::client_files(&languages)?;
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for (name, bytes) in &client.files {
-        files.insert(format!("{BUNDLE_DIR}/{name}"), bytes.clone());
-    }
-    let mut entry = Entry {
-        version: &client.version,
-        languages: BTreeMap::new(),
-        include_characters: &words::WORD_SYMBOLS,
-    };
-    for (lang, part) in parts {
-        bundle.languages.insert(lang.clone(), part.page_count);
-        for (path, contents) in &part.files {
-            files.insert(format!("{BUNDLE_DIR}/{path}"), contents.clone());
-        }
-        entry.languages.insert(
-            lang,
-            EntryLanguage {
-                hash: &part.meta_name,
-                wasm: client.with_wasm.contains(lang).then_some(lang.as_str()),
-                page_count: part.page_count,
-            },
-        );
-    }
-    let entry = serde_json::to_vec(&entry).map_err(|err| err.to_string())?;
-    files.insert(format!("{BUNDLE_DIR}/{ENTRY_FILE}"), entry);
-    bundle.files = files.into_iter().collect();
-    Ok(bundle)
 }
 
 /// Indexes the pages of a site already written to `out` (the shards of a
