@@ -241,7 +241,7 @@ impl SearchIndexer {
     /// side), the others' are kept.
     pub(crate) fn bundle(&mut self) -> Result<SearchBundle, String> {
         let parts = &mut self.parts;
-        let written = Self::finish_languages(&mut self.languages, parts, |_, files| Ok(files))?;
+        let written = Self::finish_languages(&mut self.languages, parts, Ok)?;
         for (lang, files) in written {
             match files {
                 Some(files) => parts.insert(lang, files),
@@ -268,16 +268,16 @@ impl SearchIndexer {
 
     /// Writes the index of every page taken with `write` (a path under the
     /// output folder, the bytes; it reports its own failures), each
-    /// language's files as soon as they are
-    /// made, the languages side by side: a build's bundle is written once,
-    /// and holding it whole would double the memory the index takes. A
-    /// later [`SearchIndexer::bundle`] makes every language's files again.
+    /// language's files as soon as they are made, the languages side by
+    /// side: a build's bundle is written once, and holding it whole would
+    /// double the memory the index takes. A later [`SearchIndexer::bundle`]
+    /// makes every language's files again.
     pub(crate) fn write_with(
         &mut self,
         write: &(dyn Fn(&str, &[u8]) + Sync),
     ) -> Result<Indexed, String> {
         self.parts.clear();
-        let written = Self::finish_languages(&mut self.languages, &self.parts, |_, files| {
+        let written = Self::finish_languages(&mut self.languages, &self.parts, |files| {
             for (path, contents) in &files.files {
                 write(&format!("{BUNDLE_DIR}/{path}"), contents);
             }
@@ -300,7 +300,7 @@ impl SearchIndexer {
     fn finish_languages<T: Send>(
         languages: &mut Mutex<BTreeMap<String, LanguageIndex>>,
         parts: &BTreeMap<String, LanguageFiles>,
-        keep: impl Fn(&str, LanguageFiles) -> Result<T, String> + Sync,
+        keep: impl Fn(LanguageFiles) -> Result<T, String> + Sync,
     ) -> Result<Vec<(String, Option<T>)>, String> {
         let languages = languages.get_mut().unwrap_or_else(|e| e.into_inner());
         let asked: BTreeSet<String> = languages.keys().cloned().collect();
@@ -315,7 +315,7 @@ impl SearchIndexer {
                 // A language whose every page was left out has no index.
                 let kept = match files.page_count {
                     0 => None,
-                    _ => Some(keep(lang, files)?),
+                    _ => Some(keep(files)?),
                 };
                 Ok((lang.clone(), kept))
             })
